@@ -1,0 +1,230 @@
+--
+-- The RLS matrix of DESIGN.md: for every table and every operation, what each
+-- persona gets.  Cells: r = sees the row, w = write succeeded,
+-- - = the row is not there for this persona (0 rows), E = 42501.
+-- The expected matrix below is written from DESIGN.md; the test prints every
+-- cell that differs, then the whole observed matrix.
+--
+\set VERBOSITY terse
+SET client_min_messages = warning;
+
+-- the tenants: org A (owner, admin, editor, viewer, second viewer), org B,
+-- an outsider, a spare user; one row per table in A and in B
+\set ECHO none
+\i test/fixture.sql
+\set ECHO all
+
+-- the cases: table, operation, statement (%1$s org A, %2$s the persona's user
+-- or owner A for anon and service, %3$s the target row of org A), expected
+-- cells for anon, outsider, viewer, editor, admin, owner, service
+CREATE TEMP TABLE rls_case (tbl text, op text, stmt text, expected text, ord serial);
+INSERT INTO rls_case (tbl, op, stmt, expected) VALUES
+('profiles', 'select', 'SELECT 1 FROM public.profiles WHERE id = ''00000000-0000-4000-8000-0000000000a1''', 'E----rr'),
+('profiles', 'insert', 'INSERT INTO public.profiles (id) VALUES (''00000000-0000-4000-8000-0000000000d2'')', 'EEEEEEw'),
+('profiles', 'update', 'UPDATE public.profiles SET name = ''New'' WHERE id = ''00000000-0000-4000-8000-0000000000a1''', 'E----ww'),
+('profiles', 'delete', 'DELETE FROM public.profiles WHERE id = ''00000000-0000-4000-8000-0000000000d1''', 'EEEEEEw'),
+('orgs', 'select', 'SELECT 1 FROM public.orgs WHERE id = %1$s', 'E-rrrrr'),
+('orgs', 'insert', 'INSERT INTO public.orgs (name, slug, owner_id) VALUES (''New'', ''new-org'', %2$s)', 'Ewwwwww'),
+('orgs', 'update', 'UPDATE public.orgs SET name = ''New'' WHERE id = %1$s', 'E-EEwww'),
+('orgs', 'delete', 'DELETE FROM public.orgs WHERE id = %1$s', 'E-EEEww'),
+('org_members', 'select', 'SELECT 1 FROM public.org_members WHERE org_id = %1$s AND user_id = ''00000000-0000-4000-8000-0000000000a5''', 'E-rrrrr'),
+('org_members', 'insert', 'INSERT INTO public.org_members (org_id, user_id) VALUES (%1$s, ''00000000-0000-4000-8000-0000000000d1'')', 'EEEEwww'),
+('org_members', 'update', 'UPDATE public.org_members SET role = ''editor'' WHERE org_id = %1$s AND user_id = ''00000000-0000-4000-8000-0000000000a5''', 'E-EEwww'),
+('org_members', 'delete', 'DELETE FROM public.org_members WHERE org_id = %1$s AND user_id = ''00000000-0000-4000-8000-0000000000a5''', 'E-EEwww'),
+('api_keys', 'select', 'SELECT 1 FROM public.api_keys WHERE id = %3$s', 'E--rrrr'),
+('api_keys', 'insert', 'INSERT INTO public.api_keys (user_id, org_id, name, key_hash, key_prefix) VALUES (%2$s, %1$s, ''k'', pg_catalog.repeat(''ef'', 32), ''fk_new'')', 'EEwwwww'),
+('api_keys', 'update', 'UPDATE public.api_keys SET revoked_at = pg_catalog.now() WHERE id = %3$s', 'E--wwww'),
+('api_keys', 'delete', 'DELETE FROM public.api_keys WHERE id = %3$s', 'EEEEEEw'),
+('projects', 'select', 'SELECT 1 FROM public.projects WHERE id = %3$s', 'E-rrrrr'),
+('projects', 'insert', 'INSERT INTO public.projects (org_id, name) VALUES (%1$s, ''P'')', 'EEEwwww'),
+('projects', 'update', 'UPDATE public.projects SET name = ''New'' WHERE id = %3$s', 'E-Ewwww'),
+('projects', 'delete', 'DELETE FROM public.projects WHERE id = %3$s', 'E-EEwww'),
+('templates', 'select', 'SELECT 1 FROM public.templates WHERE id = %3$s', '--rrrrr'),
+('templates', 'insert', 'INSERT INTO public.templates (org_id, name) VALUES (%1$s, ''T'')', 'EEEwwww'),
+('templates', 'update', 'UPDATE public.templates SET name = ''New'' WHERE id = %3$s', 'E-Ewwww'),
+('templates', 'delete', 'DELETE FROM public.templates WHERE id = %3$s', 'E-EEwww'),
+('workflows', 'select', 'SELECT 1 FROM public.workflows WHERE id = %3$s', 'E-rrrrr'),
+('workflows', 'insert', 'INSERT INTO public.workflows (org_id, name) VALUES (%1$s, ''W'')', 'EEEwwww'),
+('workflows', 'update', 'UPDATE public.workflows SET name = ''New'' WHERE id = %3$s', 'E-Ewwww'),
+('workflows', 'delete', 'DELETE FROM public.workflows WHERE id = %3$s', 'E-EEwww'),
+('workflow_versions', 'select', 'SELECT 1 FROM public.workflow_versions WHERE id = %3$s', 'E-rrrrr'),
+('workflow_versions', 'insert', 'INSERT INTO public.workflow_versions (org_id, workflow_id, version) VALUES (%1$s, ''a0000000-0000-4000-8000-000000000007'', 2)', 'EEEwwww'),
+('workflow_versions', 'update', 'UPDATE public.workflow_versions SET graph = graph WHERE id = %3$s', 'E-Ewwww'),
+('workflow_versions', 'delete', 'DELETE FROM public.workflow_versions WHERE id = %3$s', 'E-EEwww'),
+('assets', 'select', 'SELECT 1 FROM public.assets WHERE id = %3$s', 'E-rrrrr'),
+('assets', 'insert', 'INSERT INTO public.assets (org_id, type) VALUES (%1$s, ''video'')', 'EEEwwww'),
+('assets', 'update', 'UPDATE public.assets SET metadata = ''{"k": 1}'' WHERE id = %3$s', 'E-Ewwww'),
+('assets', 'delete', 'DELETE FROM public.assets WHERE id = %3$s', 'E-EEwww'),
+('asset_versions', 'select', 'SELECT 1 FROM public.asset_versions WHERE id = %3$s', 'E-rrrrr'),
+('asset_versions', 'insert', 'INSERT INTO public.asset_versions (org_id, asset_id, version, url) VALUES (%1$s, ''a0000000-0000-4000-8000-000000000009'', 2, ''https://cdn.example.com/v2.png'')', 'EEEwwww'),
+('asset_versions', 'update', 'UPDATE public.asset_versions SET metadata = ''{"k": 1}'' WHERE id = %3$s', 'E-Ewwww'),
+('asset_versions', 'delete', 'DELETE FROM public.asset_versions WHERE id = %3$s', 'E-EEwww'),
+('jobs', 'select', 'SELECT 1 FROM public.jobs WHERE id = %3$s', 'E-rrrrr'),
+('jobs', 'insert', 'INSERT INTO public.jobs (org_id) VALUES (%1$s)', 'EEEwwww'),
+('jobs', 'update', 'UPDATE public.jobs SET status = ''cancelled'' WHERE id = %3$s', 'E-Ewwww'),
+('jobs', 'delete', 'DELETE FROM public.jobs WHERE id = %3$s', 'E-EEwww'),
+('job_logs', 'select', 'SELECT 1 FROM public.job_logs WHERE id = %3$s', 'E-rrrrr'),
+('job_logs', 'insert', 'INSERT INTO public.job_logs (org_id, job_id, message) VALUES (%1$s, ''a0000000-0000-4000-8000-000000000011'', ''m'')', 'EEEEEEw'),
+('job_logs', 'update', 'UPDATE public.job_logs SET message = ''m'' WHERE id = %3$s', 'EEEEEEw'),
+('job_logs', 'delete', 'DELETE FROM public.job_logs WHERE id = %3$s', 'EEEEEEw'),
+('renders', 'select', 'SELECT 1 FROM public.renders WHERE id = %3$s', 'E-rrrrr'),
+('renders', 'insert', 'INSERT INTO public.renders (org_id, job_id) VALUES (%1$s, ''a0000000-0000-4000-8000-000000000011'')', 'EEEEEEw'),
+('renders', 'update', 'UPDATE public.renders SET codec = ''h264'' WHERE id = %3$s', 'EEEEEEw'),
+('renders', 'delete', 'DELETE FROM public.renders WHERE id = %3$s', 'EEEEEEw'),
+('schedules', 'select', 'SELECT 1 FROM public.schedules WHERE id = %3$s', 'E-rrrrr'),
+('schedules', 'insert', 'INSERT INTO public.schedules (org_id, workflow_id, cron) VALUES (%1$s, ''a0000000-0000-4000-8000-000000000007'', ''*/5 * * * *'')', 'EEEwwww'),
+('schedules', 'update', 'UPDATE public.schedules SET enabled = false WHERE id = %3$s', 'E-Ewwww'),
+('schedules', 'delete', 'DELETE FROM public.schedules WHERE id = %3$s', 'E-EEwww'),
+('webhooks', 'select', 'SELECT 1 FROM public.webhooks WHERE id = %3$s', 'E---rrr'),
+('webhooks', 'insert', 'INSERT INTO public.webhooks (org_id, url, events) VALUES (%1$s, ''https://h.example.com/'', ''{job.failed}'')', 'EEEEwww'),
+('webhooks', 'update', 'UPDATE public.webhooks SET enabled = false WHERE id = %3$s', 'E---www'),
+('webhooks', 'delete', 'DELETE FROM public.webhooks WHERE id = %3$s', 'E---www'),
+('webhook_deliveries', 'select', 'SELECT 1 FROM public.webhook_deliveries WHERE id = %3$s', 'E---rrr'),
+('webhook_deliveries', 'insert', 'INSERT INTO public.webhook_deliveries (org_id, webhook_id, event) VALUES (%1$s, ''a0000000-0000-4000-8000-000000000015'', ''job.failed'')', 'EEEEEEw'),
+('webhook_deliveries', 'update', 'UPDATE public.webhook_deliveries SET attempts = 1 WHERE id = %3$s', 'EEEEEEw'),
+('webhook_deliveries', 'delete', 'DELETE FROM public.webhook_deliveries WHERE id = %3$s', 'EEEEEEw'),
+('usage_records', 'select', 'SELECT 1 FROM public.usage_records WHERE id = %3$s', 'E-rrrrr'),
+('usage_records', 'insert', 'INSERT INTO public.usage_records (org_id, resource_type, render_seconds) VALUES (%1$s, ''render_seconds'', 5)', 'EEEEEEw'),
+('usage_records', 'update', 'UPDATE public.usage_records SET llm_model = ''m'' WHERE id = %3$s', 'EEEEEEw'),
+('usage_records', 'delete', 'DELETE FROM public.usage_records WHERE id = %3$s', 'EEEEEEw'),
+('quota_limits', 'select', 'SELECT 1 FROM public.quota_limits WHERE org_id = %1$s', 'E-rrrrr'),
+('quota_limits', 'insert', 'INSERT INTO public.quota_limits (org_id) VALUES (''10000000-0000-4000-8000-00000000000c'')', 'EEEEEEw'),
+('quota_limits', 'update', 'UPDATE public.quota_limits SET allow_overage = true WHERE org_id = %1$s', 'EEEEEEw'),
+('quota_limits', 'delete', 'DELETE FROM public.quota_limits WHERE org_id = %1$s', 'EEEEEEw'),
+('invoices', 'select', 'SELECT 1 FROM public.invoices WHERE id = %3$s', 'E---rrr'),
+('invoices', 'insert', 'INSERT INTO public.invoices (org_id) VALUES (%1$s)', 'EEEEEEw'),
+('invoices', 'update', 'UPDATE public.invoices SET status = ''open'' WHERE id = %3$s', 'EEEEEEw'),
+('invoices', 'delete', 'DELETE FROM public.invoices WHERE id = %3$s', 'EEEEEEw'),
+('credit_packs', 'select', 'SELECT 1 FROM public.credit_packs WHERE id = %3$s', 'E---rrr'),
+('credit_packs', 'insert', 'INSERT INTO public.credit_packs (org_id, pack_type, credits_purchased, credits_remaining) VALUES (%1$s, ''big'', 10, 10)', 'EEEEEEw'),
+('credit_packs', 'update', 'UPDATE public.credit_packs SET credits_remaining = 5 WHERE id = %3$s', 'EEEEEEw'),
+('credit_packs', 'delete', 'DELETE FROM public.credit_packs WHERE id = %3$s', 'EEEEEEw'),
+('integrations', 'select', 'SELECT 1 FROM public.integrations WHERE id = %3$s', 'E---rrr'),
+('integrations', 'insert', 'INSERT INTO public.integrations (org_id, provider) VALUES (%1$s, ''pexels'')', 'EEEEwww'),
+('integrations', 'update', 'UPDATE public.integrations SET config = ''{"k": 1}'' WHERE id = %3$s', 'E---www'),
+('integrations', 'delete', 'DELETE FROM public.integrations WHERE id = %3$s', 'E---www'),
+('kai_generations', 'select', 'SELECT 1 FROM public.kai_generations WHERE id = %3$s', 'E-rrrrr'),
+('kai_generations', 'insert', 'INSERT INTO public.kai_generations (org_id, type, model) VALUES (%1$s, ''voice'', ''m'')', 'EEEEEEw'),
+('kai_generations', 'update', 'UPDATE public.kai_generations SET prompt = ''p'' WHERE id = %3$s', 'EEEEEEw'),
+('kai_generations', 'delete', 'DELETE FROM public.kai_generations WHERE id = %3$s', 'EEEEEEw');
+
+-- the target row of each table in org A
+CREATE TEMP TABLE rls_target (tbl text PRIMARY KEY, id uuid);
+INSERT INTO rls_target
+SELECT t, ('a0000000-0000-4000-8000-0000000000' || n)::uuid
+FROM (VALUES ('api_keys', '04'), ('projects', '05'), ('templates', '06'), ('workflows', '07'),
+			 ('workflow_versions', '08'), ('assets', '09'), ('asset_versions', '10'), ('jobs', '11'),
+			 ('job_logs', '12'), ('renders', '13'), ('schedules', '14'), ('webhooks', '15'),
+			 ('webhook_deliveries', '16'), ('usage_records', '17'), ('invoices', '19'),
+			 ('credit_packs', '20'), ('integrations', '21'), ('kai_generations', '22')) v(t, n);
+
+CREATE TEMP TABLE rls_result (ord int, persona int, cell text);
+
+-- Runs every case as every persona, each in a subtransaction that is rolled
+-- back, and records the cell.
+DO $run$
+DECLARE
+	personas text[] := ARRAY['anon', 'outsider', 'viewer', 'editor', 'admin', 'owner', 'service'];
+	uids uuid[] := ARRAY[NULL, '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-0000000000a4',
+						 '00000000-0000-4000-8000-0000000000a3', '00000000-0000-4000-8000-0000000000a2',
+						 '00000000-0000-4000-8000-0000000000a1', NULL]::uuid[];
+	cases record;
+	stmts text[] := '{}';
+	ords int[] := '{}';
+	cells text[] := '{}';
+	cell text;
+	n bigint;
+	p int;
+	i int;
+BEGIN
+	FOR cases IN
+		SELECT c.ord, c.stmt, t.id FROM rls_case c LEFT JOIN rls_target t USING (tbl) ORDER BY c.ord
+	LOOP
+		ords := ords || cases.ord;
+		stmts := stmts || (cases.stmt || E'\x01' || coalesce(cases.id::text, ''));
+	END LOOP;
+	FOR p IN 1 .. 7 LOOP
+		FOR i IN 1 .. pg_catalog.array_length(stmts, 1) LOOP
+			BEGIN
+				PERFORM pg_catalog.set_config('request.jwt.claims',
+					CASE WHEN uids[p] IS NULL THEN pg_catalog.format('{"role": "%s"}', CASE WHEN p = 1 THEN 'anon' ELSE 'service_role' END)
+					ELSE pg_catalog.format('{"sub": "%s", "role": "authenticated"}', uids[p]) END, true);
+				EXECUTE 'SET LOCAL ROLE ' || CASE p WHEN 1 THEN 'anon' WHEN 7 THEN 'service_role' ELSE 'authenticated' END;
+				EXECUTE pg_catalog.format(pg_catalog.split_part(stmts[i], E'\x01', 1),
+					'''10000000-0000-4000-8000-00000000000a''',
+					pg_catalog.quote_literal(coalesce(uids[p], '00000000-0000-4000-8000-0000000000a1')),
+					pg_catalog.quote_nullable(nullif(pg_catalog.split_part(stmts[i], E'\x01', 2), '')));
+				GET DIAGNOSTICS n = ROW_COUNT;
+				cell := CASE WHEN n = 0 THEN '-' WHEN stmts[i] LIKE 'SELECT%' THEN 'r' ELSE 'w' END;
+				RAISE EXCEPTION USING ERRCODE = 'P0999';
+			EXCEPTION
+				WHEN SQLSTATE 'P0999' THEN NULL;
+				WHEN insufficient_privilege THEN cell := 'E';
+				WHEN OTHERS THEN cell := SQLSTATE;
+			END;
+			cells := cells || cell;
+			EXECUTE 'RESET ROLE';
+		END LOOP;
+	END LOOP;
+	RESET ROLE;
+	FOR p IN 1 .. 7 LOOP
+		FOR i IN 1 .. pg_catalog.array_length(ords, 1) LOOP
+			INSERT INTO rls_result VALUES (ords[i], p, cells[(p - 1) * pg_catalog.array_length(ords, 1) + i]);
+		END LOOP;
+	END LOOP;
+END
+$run$;
+
+-- cells that differ from DESIGN.md (none expected)
+SELECT c.tbl, c.op, r.persona, substr(c.expected, r.persona, 1) AS expected, r.cell AS observed
+FROM rls_case c JOIN rls_result r USING (ord)
+WHERE substr(c.expected, r.persona, 1) IS DISTINCT FROM r.cell
+ORDER BY c.ord, r.persona;
+
+-- the observed matrix: anon, outsider, viewer, editor, admin, owner, service
+SELECT c.tbl, c.op, string_agg(r.cell, '' ORDER BY r.persona) AS cells
+FROM rls_case c JOIN rls_result r USING (ord)
+GROUP BY c.ord, c.tbl, c.op ORDER BY c.ord;
+
+-- tables covered: every table of public has its four cases
+SELECT relname AS table_without_cases FROM pg_class
+WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
+	AND relname NOT IN (SELECT tbl FROM rls_case)
+ORDER BY 1;
+
+-- no persona but service_role sees a row of org B, in any table
+CREATE FUNCTION pg_temp.rows_of_b() RETURNS TABLE (tbl text, n bigint) LANGUAGE plpgsql AS $$
+DECLARE
+	t text;
+BEGIN
+	FOR t IN SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid
+			 WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+				 AND a.attname = 'org_id' ORDER BY 1 LOOP
+		tbl := t;
+		EXECUTE pg_catalog.format('SELECT count(*) FROM public.%I WHERE org_id = %L', t, '10000000-0000-4000-8000-00000000000b') INTO n;
+		RETURN NEXT;
+	END LOOP;
+	tbl := 'orgs';
+	SELECT count(*) INTO n FROM public.orgs WHERE id = '10000000-0000-4000-8000-00000000000b';
+	RETURN NEXT;
+END
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.rows_of_b() TO authenticated;
+SET ROLE authenticated;
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-0000000000a1"}', false);
+-- owner of A: sees B's public template only
+SELECT tbl, n FROM pg_temp.rows_of_b() WHERE n > 0;
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-0000000000c1"}', false);
+-- outsider: same, and guessing B's ids changes nothing
+SELECT tbl, n FROM pg_temp.rows_of_b() WHERE n > 0;
+UPDATE public.projects SET name = 'mine' WHERE id = 'b0000000-0000-4000-8000-000000000005';
+DELETE FROM public.jobs WHERE id = 'b0000000-0000-4000-8000-000000000011';
+INSERT INTO public.projects (org_id, name) VALUES ('10000000-0000-4000-8000-00000000000b', 'sneaky');
+RESET ROLE;
+SET ROLE anon;
+SELECT set_config('request.jwt.claims', '', false);
+-- anon sees public templates, nothing else
+SELECT id, name, is_public FROM public.templates ORDER BY id;
+RESET ROLE;
+SELECT name FROM public.projects WHERE id = 'b0000000-0000-4000-8000-000000000005';
+SELECT count(*) FROM public.jobs WHERE id = 'b0000000-0000-4000-8000-000000000011';

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The body of test/run.sh, run inside pg_virtualenv (PG* variables set).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+log=$(mktemp)
+
+# pg_regress and isolation suites: one line per test, "ok" or "FAILED"
+make -s installcheck 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+passed=$(grep -cE '\.\.\. +ok( |$)' "$log")
+failed=$(grep -cE '\.\.\. +FAILED' "$log")
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	echo "make installcheck failed before running its tests"
+	failed=1
+fi
+[ -f regression.diffs ] && head -c 20000 regression.diffs
+[ -f output_iso/regression.diffs ] && head -c 20000 output_iso/regression.diffs
+
+# shell drivers: each exits 0 on success
+for t in test/t/*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	if bash "$t" >"/tmp/fenta-$name.log" 2>&1; then
+		echo "driver $name ... ok"
+		passed=$((passed + 1))
+	else
+		echo "driver $name ... FAILED (log follows)"
+		tail -n 60 "/tmp/fenta-$name.log"
+		failed=$((failed + 1))
+	fi
+done
+rm -f "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
