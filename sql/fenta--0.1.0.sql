@@ -291,18 +291,25 @@ BEGIN
 	END IF;
 	is_owner := fenta.has_org_role(CASE TG_OP WHEN 'INSERT' THEN NEW.org_id ELSE OLD.org_id END, 'owner');
 	IF TG_OP = 'DELETE' THEN
+		IF OLD.role = 'owner' AND NOT EXISTS (
+			SELECT FROM public.org_members m
+			WHERE m.org_id = OLD.org_id AND m.role = 'owner' AND m.id <> OLD.id) THEN
+			RAISE EXCEPTION 'an org must keep at least one owner'
+				USING ERRCODE = 'check_violation',
+					HINT = 'Make another member owner first, or delete the org.';
+		END IF;
 		-- admins remove non-owners; anybody but an owner may leave
 		IF is_owner
 			OR (OLD.user_id = (SELECT auth.uid()) AND OLD.role <> 'owner')
 			OR (OLD.role <> 'owner' AND fenta.has_org_role(OLD.org_id, 'admin')) THEN
 			RETURN OLD;
 		END IF;
-		RAISE EXCEPTION 'permission denied to remove this member of org %', OLD.org_id
+		RAISE EXCEPTION 'permission denied to remove this member from the org'
 			USING ERRCODE = 'insufficient_privilege',
 				DETAIL = 'Admins remove viewers, editors and admins; only an owner removes an owner; any member but an owner may leave.';
 	END IF;
 	IF (TG_OP = 'UPDATE' AND OLD.role = 'owner' OR NEW.role = 'owner') AND NOT is_owner THEN
-		RAISE EXCEPTION 'permission denied to grant or change the owner role in org %', NEW.org_id
+		RAISE EXCEPTION 'permission denied to grant or change the owner role'
 			USING ERRCODE = 'insufficient_privilege',
 				DETAIL = 'Only an owner of the org may create or change owner memberships.';
 	END IF;
@@ -310,7 +317,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION fenta.org_members_guard() IS
-'BEFORE INSERT/UPDATE/DELETE trigger of org_members: only owners touch owner rows; admins manage the rest; a non-owner member may remove themselves.';
+'BEFORE INSERT/UPDATE/DELETE trigger of org_members: only owners touch owner rows; admins manage the rest; a non-owner member may remove themselves; the last owner stays.';
 CREATE TRIGGER org_members_guard BEFORE INSERT OR UPDATE OR DELETE ON public.org_members
 	FOR EACH ROW EXECUTE FUNCTION fenta.org_members_guard();
 
@@ -646,10 +653,11 @@ CREATE TABLE public.workflows (
 	name text NOT NULL CONSTRAINT workflows_name_not_empty CHECK (pg_catalog.btrim(name) <> ''),
 	description text,
 	status public.workflow_status NOT NULL DEFAULT 'draft',
+	-- coalesce: a missing key must fail the check, not pass it as NULL
 	graph jsonb NOT NULL DEFAULT '{"nodes": [], "edges": []}'
 		CONSTRAINT workflows_graph_shape CHECK (pg_catalog.jsonb_typeof(graph) = 'object'
-												AND pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array'
-												AND pg_catalog.jsonb_typeof(graph -> 'edges') = 'array'),
+												AND coalesce(pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array', false)
+												AND coalesce(pg_catalog.jsonb_typeof(graph -> 'edges') = 'array', false)),
 	variables jsonb NOT NULL DEFAULT '{}' CONSTRAINT workflows_variables_is_object CHECK (pg_catalog.jsonb_typeof(variables) = 'object'),
 	run_count bigint NOT NULL DEFAULT 0 CONSTRAINT workflows_run_count_not_negative CHECK (run_count >= 0),
 	last_run_at timestamptz,
@@ -715,8 +723,8 @@ CREATE TABLE public.workflow_versions (
 	version integer NOT NULL CONSTRAINT workflow_versions_version_positive CHECK (version >= 1),
 	graph jsonb NOT NULL DEFAULT '{"nodes": [], "edges": []}'
 		CONSTRAINT workflow_versions_graph_shape CHECK (pg_catalog.jsonb_typeof(graph) = 'object'
-														AND pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array'
-														AND pg_catalog.jsonb_typeof(graph -> 'edges') = 'array'),
+														AND coalesce(pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array', false)
+														AND coalesce(pg_catalog.jsonb_typeof(graph -> 'edges') = 'array', false)),
 	variables jsonb NOT NULL DEFAULT '{}' CONSTRAINT workflow_versions_variables_is_object CHECK (pg_catalog.jsonb_typeof(variables) = 'object'),
 	note text,
 	created_by uuid DEFAULT auth.uid() REFERENCES public.profiles (id) ON DELETE SET NULL,
@@ -1497,7 +1505,7 @@ COMMENT ON COLUMN public.integrations.credentials IS 'Encrypted credentials payl
 COMMENT ON COLUMN public.integrations.config IS 'Provider settings (JSON object).';
 COMMENT ON COLUMN public.integrations.created_at IS 'When the row was created.';
 COMMENT ON COLUMN public.integrations.updated_at IS 'When the row was last updated (set by trigger).';
-COMMENT ON COLUMN public.integrations.deleted_at IS 'Soft delete: when set, the integration is hidden and another one for the same provider may be created.';
+COMMENT ON COLUMN public.integrations.deleted_at IS 'Soft delete (by the backend): when set, the integration is hidden, admins included, and another one for the same provider may be created. Admins remove integrations with DELETE.';
 CREATE INDEX idx_integrations_org_id ON public.integrations (org_id);
 CREATE UNIQUE INDEX idx_integrations_org_provider_active ON public.integrations (org_id, provider) WHERE deleted_at IS NULL;
 CREATE INDEX idx_integrations_status ON public.integrations (status);
@@ -1598,9 +1606,10 @@ GRANT ALL ON public.credit_packs TO service_role;
 CREATE POLICY credit_packs_select_admin ON public.credit_packs FOR SELECT TO authenticated
 	USING (org_id IN (SELECT fenta.org_ids('admin')));
 
--- integrations: admins only, for every action.  Soft-deleted rows are hidden;
--- an admin may still soft-delete (the updated row is checked by the update
--- policy only).
+-- integrations: admins only, for every action.  Soft-deleted rows are hidden
+-- from everybody, admins included.  As an UPDATE ... WHERE must leave a row
+-- its author can still select, an admin removes an integration with DELETE
+-- (its credentials go with it); soft deletion is the backend's.
 ALTER TABLE public.integrations ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON public.integrations FROM PUBLIC, anon, authenticated, service_role;
 GRANT SELECT, INSERT, UPDATE, DELETE ON public.integrations TO authenticated;
@@ -1611,7 +1620,7 @@ CREATE POLICY integrations_insert_admin ON public.integrations FOR INSERT TO aut
 	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('admin')));
 CREATE POLICY integrations_update_admin ON public.integrations FOR UPDATE TO authenticated
 	USING (org_id IN (SELECT fenta.org_ids('admin')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
+	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('admin')));
 CREATE POLICY integrations_delete_admin ON public.integrations FOR DELETE TO authenticated
 	USING (org_id IN (SELECT fenta.org_ids('admin')));
 -- Daily usage: fenta.mv_daily_usage, its refresh, and the members' reading
@@ -2008,3 +2017,37 @@ SELECT pg_catalog.pg_extension_config_dump('public.invoices', '');
 SELECT pg_catalog.pg_extension_config_dump('public.credit_packs', '');
 SELECT pg_catalog.pg_extension_config_dump('public.integrations', '');
 SELECT pg_catalog.pg_extension_config_dump('public.kai_generations', '');
+-- DROP EXTENSION fenta would drop every customer table with it.  Refuse it
+-- unless the session has said so first:
+--
+--     SET fenta.allow_drop = on;
+--     DROP EXTENSION fenta CASCADE;
+--
+-- An event trigger sees the command before it runs; it cannot see the
+-- command's targets, so it reads the statement text: a DROP EXTENSION or a
+-- DROP SCHEMA ... CASCADE that names fenta (or fenta's schemas) is refused.
+CREATE FUNCTION fenta.guard_drop()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	query text := pg_catalog.lower(coalesce(pg_catalog.current_query(), ''));
+BEGIN
+	IF coalesce(pg_catalog.current_setting('fenta.allow_drop', true), '') IN ('on', 'true', '1', 'yes') THEN
+		RETURN;
+	END IF;
+	IF (TG_TAG = 'DROP EXTENSION' AND query ~ '\mfenta\M')
+		OR (TG_TAG = 'DROP SCHEMA' AND query ~ '\mcascade\M' AND query ~ '\m(fenta|public)\M') THEN
+		RAISE EXCEPTION 'dropping fenta would drop every customer table and row'
+			USING ERRCODE = 'dependent_objects_still_exist',
+				DETAIL = pg_catalog.format('The command %s was refused by the event trigger fenta_guard_drop.', TG_TAG),
+				HINT = 'To drop fenta and all its data on purpose, run SET fenta.allow_drop = on; in the same session first.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION fenta.guard_drop() IS
+'Event trigger function: refuses DROP EXTENSION fenta (and DROP SCHEMA public/fenta CASCADE) unless the session has run SET fenta.allow_drop = on.';
+CREATE EVENT TRIGGER fenta_guard_drop ON ddl_command_start
+	WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA')
+	EXECUTE FUNCTION fenta.guard_drop();

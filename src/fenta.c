@@ -20,4 +20,7 @@ _PG_init(void)
 {
 	if (IsBinaryUpgrade)
 		return;
+
+	fenta_quota_init();
+	fenta_maintenance_init();
 }

@@ -21,4 +21,10 @@
 /* fenta.c */
 extern void _PG_init(void);
 
+/* quota.c: GUCs and caches of the quota engine */
+extern void fenta_quota_init(void);
+
+/* partition.c, worker.c: maintenance GUCs and background worker */
+extern void fenta_maintenance_init(void);
+
 #endif							/* FENTA_H */

@@ -133,6 +133,13 @@ BEGIN
 	END IF;
 	is_owner := fenta.has_org_role(CASE TG_OP WHEN 'INSERT' THEN NEW.org_id ELSE OLD.org_id END, 'owner');
 	IF TG_OP = 'DELETE' THEN
+		IF OLD.role = 'owner' AND NOT EXISTS (
+			SELECT FROM public.org_members m
+			WHERE m.org_id = OLD.org_id AND m.role = 'owner' AND m.id <> OLD.id) THEN
+			RAISE EXCEPTION 'an org must keep at least one owner'
+				USING ERRCODE = 'check_violation',
+					HINT = 'Make another member owner first, or delete the org.';
+		END IF;
 		-- admins remove non-owners; anybody but an owner may leave
 		IF is_owner
 			OR (OLD.user_id = (SELECT auth.uid()) AND OLD.role <> 'owner')
@@ -152,7 +159,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION fenta.org_members_guard() IS
-'BEFORE INSERT/UPDATE/DELETE trigger of org_members: only owners touch owner rows; admins manage the rest; a non-owner member may remove themselves.';
+'BEFORE INSERT/UPDATE/DELETE trigger of org_members: only owners touch owner rows; admins manage the rest; a non-owner member may remove themselves; the last owner stays.';
 CREATE TRIGGER org_members_guard BEFORE INSERT OR UPDATE OR DELETE ON public.org_members
 	FOR EACH ROW EXECUTE FUNCTION fenta.org_members_guard();
 

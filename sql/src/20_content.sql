@@ -78,10 +78,11 @@ CREATE TABLE public.workflows (
 	name text NOT NULL CONSTRAINT workflows_name_not_empty CHECK (pg_catalog.btrim(name) <> ''),
 	description text,
 	status public.workflow_status NOT NULL DEFAULT 'draft',
+	-- coalesce: a missing key must fail the check, not pass it as NULL
 	graph jsonb NOT NULL DEFAULT '{"nodes": [], "edges": []}'
 		CONSTRAINT workflows_graph_shape CHECK (pg_catalog.jsonb_typeof(graph) = 'object'
-												AND pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array'
-												AND pg_catalog.jsonb_typeof(graph -> 'edges') = 'array'),
+												AND coalesce(pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array', false)
+												AND coalesce(pg_catalog.jsonb_typeof(graph -> 'edges') = 'array', false)),
 	variables jsonb NOT NULL DEFAULT '{}' CONSTRAINT workflows_variables_is_object CHECK (pg_catalog.jsonb_typeof(variables) = 'object'),
 	run_count bigint NOT NULL DEFAULT 0 CONSTRAINT workflows_run_count_not_negative CHECK (run_count >= 0),
 	last_run_at timestamptz,
@@ -147,8 +148,8 @@ CREATE TABLE public.workflow_versions (
 	version integer NOT NULL CONSTRAINT workflow_versions_version_positive CHECK (version >= 1),
 	graph jsonb NOT NULL DEFAULT '{"nodes": [], "edges": []}'
 		CONSTRAINT workflow_versions_graph_shape CHECK (pg_catalog.jsonb_typeof(graph) = 'object'
-														AND pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array'
-														AND pg_catalog.jsonb_typeof(graph -> 'edges') = 'array'),
+														AND coalesce(pg_catalog.jsonb_typeof(graph -> 'nodes') = 'array', false)
+														AND coalesce(pg_catalog.jsonb_typeof(graph -> 'edges') = 'array', false)),
 	variables jsonb NOT NULL DEFAULT '{}' CONSTRAINT workflow_versions_variables_is_object CHECK (pg_catalog.jsonb_typeof(variables) = 'object'),
 	note text,
 	created_by uuid DEFAULT auth.uid() REFERENCES public.profiles (id) ON DELETE SET NULL,

@@ -183,7 +183,7 @@ WHERE contype = 'c'
 	AND conrelid IN ('public.usage_records'::regclass, 'public.usage_records_default'::regclass,
 					 'public.quota_limits'::regclass, 'public.invoices'::regclass, 'public.credit_packs'::regclass,
 					 'public.integrations'::regclass, 'public.kai_generations'::regclass)
-GROUP BY 1 ORDER BY 1::text;
+GROUP BY conrelid ORDER BY conrelid::regclass::text;
 
 --
 -- Usage lands in the default partition (no monthly partitions for 2024).
@@ -200,7 +200,7 @@ INSERT INTO public.usage_records (org_id, resource_type, kai_credits, kai_model,
 SELECT tableoid::regclass AS partition, count(*) AS records
 FROM public.usage_records
 WHERE org_id = 'b2000000-0000-4000-8000-000000000001'
-GROUP BY 1 ORDER BY 1::text;
+GROUP BY tableoid ORDER BY tableoid::regclass::text;
 
 --
 -- mv_daily_usage: refreshed by the backend, read by members

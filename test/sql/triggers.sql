@@ -73,9 +73,9 @@ DELETE FROM public.projects WHERE name = 'Jacquard Loom';
 -- a member leaves
 DELETE FROM public.org_members WHERE user_id = '00000000-0000-4000-8000-0000000001e3' RETURNING role;
 SELECT count(*) AS orgs_seen_after_leaving FROM public.orgs WHERE slug = 'analytical-engines';
--- the owner cannot leave
+-- the last owner cannot leave
 SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-0000000001e1"}', false);
-DELETE FROM public.org_members WHERE user_id = '00000000-0000-4000-8000-0000000001e1';
+DELETE FROM public.org_members WHERE user_id = '00000000-0000-4000-8000-0000000001e1' RETURNING role;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
 
