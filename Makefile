@@ -37,5 +37,5 @@ sql/fenta--$(EXTVERSION).sql: $(SQL_SOURCES)
 
 ifneq ($(UPDATE_SCRIPT),)
 $(UPDATE_SCRIPT): $(UPDATE_SOURCES)
-	( echo '\echo Use "ALTER EXTENSION fenta UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; cat $^ ) > $@
+	( printf '%s\n' '\echo Use "ALTER EXTENSION fenta UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; cat $^ ) > $@
 endif
