@@ -64,7 +64,7 @@ SELECT public.public_id(j) AS job, j.status, j.progress FROM public.jobs j ORDER
 SELECT resource_type, count(*) AS events, sum(llm_tokens_prompt + llm_tokens_output) AS tokens,
 	sum(render_seconds) AS render_seconds, sum(cost_usd) AS cost_usd
 FROM public.usage_records GROUP BY resource_type ORDER BY 1;
-\echo 'Globex rows Vic can see (projects, jobs, usage):'
+\echo 'Globex rows Vic can see (projects, jobs):'
 SELECT (SELECT count(*) FROM public.projects WHERE name = 'Secret plans') AS projects,
 	(SELECT count(*) FROM public.jobs j JOIN public.orgs o ON o.id = j.org_id WHERE o.slug = 'globex') AS jobs;
 \echo 'Vic tries to rename the project (viewers may not):'

@@ -747,6 +747,7 @@ COMMENT ON COLUMN public.workflow_versions.created_at IS 'When the row was creat
 COMMENT ON COLUMN public.workflow_versions.updated_at IS 'When the row was last updated (set by trigger).';
 CREATE INDEX idx_workflow_versions_org_id_workflow_id ON public.workflow_versions (org_id, workflow_id);
 CREATE INDEX idx_workflow_versions_created_by ON public.workflow_versions (created_by);
+CREATE INDEX idx_workflow_versions_graph ON public.workflow_versions USING gin (graph);
 CREATE TRIGGER workflow_versions_updated_at BEFORE UPDATE ON public.workflow_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
@@ -880,6 +881,7 @@ COMMENT ON COLUMN public.asset_versions.created_at IS 'When the row was created.
 COMMENT ON COLUMN public.asset_versions.updated_at IS 'When the row was last updated (set by trigger).';
 CREATE INDEX idx_asset_versions_org_id_asset_id ON public.asset_versions (org_id, asset_id);
 CREATE INDEX idx_asset_versions_created_by ON public.asset_versions (created_by);
+CREATE INDEX idx_asset_versions_metadata ON public.asset_versions USING gin (metadata);
 CREATE TRIGGER asset_versions_updated_at BEFORE UPDATE ON public.asset_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
