@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 newest=$(sed -n "s/^default_version = '\(.*\)'/\1/p" fenta.control)
+# META.json announces the same version, twice (distribution and extension)
+meta=$(grep -c "\"version\": \"$newest\"" META.json)
+[ "$meta" = 2 ] || { echo "META.json does not announce version $newest twice"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
