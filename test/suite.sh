@@ -2,21 +2,26 @@
 # The body of test/run.sh, run inside pg_virtualenv (PG* variables set).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-passed=0
-failed=0
 log=$(mktemp)
 
-# pg_regress and isolation suites: one line per test, "ok" or "FAILED"
-make -s installcheck 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-passed=$(grep -cE '\.\.\. +ok( |$)' "$log")
-failed=$(grep -cE '\.\.\. +FAILED' "$log")
-if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-	echo "make installcheck failed before running its tests"
-	failed=1
-fi
-[ -f regression.diffs ] && head -c 20000 regression.diffs
-[ -f output_iso/regression.diffs ] && head -c 20000 output_iso/regression.diffs
+# pg_regress, then the isolation specs: one line per test, "ok" or "FAILED"
+# (run apart, so that a failure in one does not hide the other)
+passed=0
+failed=0
+for suite in "ISOLATION=" "REGRESS="; do
+	make -s installcheck "$suite" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -cE '\.\.\. +ok( |$)' "$log")
+	f=$(grep -cE '\.\.\. +FAILED' "$log")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "make installcheck $suite failed before running its tests"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ -f regression.diffs ] && head -c 20000 regression.diffs
+	[ -f output_iso/regression.diffs ] && head -c 20000 output_iso/regression.diffs
+done
 
 # shell drivers: each exits 0 on success
 for t in test/t/*.sh; do
