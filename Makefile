@@ -39,3 +39,12 @@ ifneq ($(UPDATE_SCRIPT),)
 $(UPDATE_SCRIPT): $(UPDATE_SOURCES)
 	( printf '%s\n' '\echo Use "ALTER EXTENSION fenta UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; cat $^ ) > $@
 endif
+
+# Memory safety, static analysis and fuzzing: one command each (doc/safety.md)
+.PHONY: valgrind static fuzz
+valgrind:
+	bash test/tools/valgrind.sh
+static:
+	bash test/tools/static.sh
+fuzz:
+	bash test/tools/fuzz.sh

@@ -18,6 +18,18 @@
 #error "fenta requires PostgreSQL 15 or later"
 #endif
 
+/* quota.c needs 128-bit integers for exact sums */
+#ifndef HAVE_INT128
+#error "fenta requires a compiler with 128-bit integers"
+#endif
+
+/* This backend's PGPROC number: MyProcNumber since PostgreSQL 17. */
+#if PG_VERSION_NUM >= 170000
+#define FENTA_MY_PROC_NUMBER	MyProcNumber
+#else
+#define FENTA_MY_PROC_NUMBER	(MyProc->pgprocno)
+#endif
+
 /* fenta.c */
 extern void _PG_init(void);
 
@@ -26,5 +38,13 @@ extern void fenta_quota_init(void);
 
 /* partition.c, worker.c: maintenance GUCs and background worker */
 extern void fenta_maintenance_init(void);
+extern void fenta_register_maintenance_worker(void);
+extern PGDLLEXPORT void fenta_maintenance_worker_main(Datum main_arg);
+extern int	fenta_maintenance_lock_timeout;
+extern int	fenta_maintenance_interval;
+extern char *fenta_maintenance_database;
+extern char *fenta_maintenance_role;
+extern int	fenta_maintenance_months_ahead;
+extern int	fenta_maintenance_retention_months;
 
 #endif							/* FENTA_H */

@@ -96,7 +96,7 @@ quote_for_message(const char *s, int len)
 			out[i] = '?';
 	}
 	if (cut)
-		strcpy(out + keep, "...");
+		memcpy(out + keep, "...", sizeof("..."));
 
 	return out;
 }
@@ -258,7 +258,7 @@ parse_typeid(text *input, const char **prefix, int *prefix_len,
 	for (i = 0; i < suffix_len; i++)
 	{
 		unsigned char c = (unsigned char) suffix[i];
-		int			v = typeid_decoding[c];
+		int8		v = typeid_decoding[c];
 
 		if (v < 0)
 		{

@@ -9,6 +9,7 @@ log=$(mktemp)
 passed=0
 failed=0
 for suite in "ISOLATION=" "REGRESS="; do
+	rm -f regression.diffs output_iso/regression.diffs
 	make -s installcheck "$suite" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	p=$(grep -cE '\.\.\. +ok( |$)' "$log")

@@ -26,8 +26,8 @@ CREATE TABLE public.usage_records (
 	metadata jsonb NOT NULL DEFAULT '{}' CONSTRAINT usage_records_metadata_is_object CHECK (pg_catalog.jsonb_typeof(metadata) = 'object'),
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	updated_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-	-- the partition key must be part of every unique constraint
-	CONSTRAINT usage_records_pkey PRIMARY KEY (id, created_at),
+	idempotency_key text CONSTRAINT usage_records_idempotency_key_length
+		CHECK (pg_catalog.length(idempotency_key) BETWEEN 1 AND 255),
 	CONSTRAINT usage_records_job_id_fkey FOREIGN KEY (org_id, job_id)
 		REFERENCES public.jobs (org_id, id) ON DELETE SET NULL (job_id)
 ) PARTITION BY RANGE (created_at);
@@ -49,11 +49,9 @@ COMMENT ON COLUMN public.usage_records.cost_usd IS 'Cost of the event to Fenta i
 COMMENT ON COLUMN public.usage_records.metadata IS 'Free-form details of the event (JSON object).';
 COMMENT ON COLUMN public.usage_records.created_at IS 'When the event happened; the partition key.';
 COMMENT ON COLUMN public.usage_records.updated_at IS 'When the row was last updated (set by trigger).';
-CREATE INDEX idx_usage_records_org_date ON public.usage_records (org_id, created_at);
-CREATE INDEX idx_usage_records_user_id ON public.usage_records (user_id);
-CREATE INDEX idx_usage_records_org_id_job_id ON public.usage_records (org_id, job_id);
-CREATE INDEX idx_usage_records_resource_type ON public.usage_records (resource_type);
-CREATE INDEX idx_usage_records_metadata ON public.usage_records USING gin (metadata);
+COMMENT ON COLUMN public.usage_records.idempotency_key IS 'Optional key of the event (1 to 255 characters): a second insert with the same key for the same org is skipped, so a retried event is counted once. NULL = no key.';
+-- No index on the parent: its indexes are those of each partition (see
+-- usage_records_default below).
 CREATE TRIGGER usage_records_updated_at BEFORE UPDATE ON public.usage_records
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
@@ -62,6 +60,21 @@ CREATE TRIGGER usage_records_updated_at BEFORE UPDATE ON public.usage_records
 -- month once it exists.
 CREATE TABLE public.usage_records_default PARTITION OF public.usage_records DEFAULT;
 COMMENT ON TABLE public.usage_records_default IS 'Default partition of usage_records: rows of months without a partition yet. Read through usage_records; not accessible to the API roles directly.';
+-- The primary key and indexes of usage_records are those of its partitions:
+-- the default partition has them here, and fenta.maintain_partitions()
+-- gives each monthly partition the same (the default partition is their
+-- template).  A partitioned index on the parent would make every monthly
+-- partition unrestorable from pg_dump: at restore, CREATE EXTENSION creates
+-- the parent with its indexes, ATTACH PARTITION then creates the partition's
+-- indexes, and the dump's own ADD CONSTRAINT ... PRIMARY KEY and CREATE
+-- INDEX for the partition fail.  (id, created_at) is still unique across
+-- the table, since created_at decides the partition.
+ALTER TABLE public.usage_records_default ADD CONSTRAINT usage_records_default_pkey PRIMARY KEY (id, created_at);
+CREATE INDEX usage_records_default_org_id_created_at_idx ON public.usage_records_default (org_id, created_at);
+CREATE INDEX usage_records_default_user_id_idx ON public.usage_records_default (user_id);
+CREATE INDEX usage_records_default_org_id_job_id_idx ON public.usage_records_default (org_id, job_id);
+CREATE INDEX usage_records_default_resource_type_idx ON public.usage_records_default (resource_type);
+CREATE INDEX usage_records_default_metadata_idx ON public.usage_records_default USING gin (metadata);
 -- The partition's columns carry the parent's comments.
 DO $comments$
 DECLARE
@@ -93,6 +106,13 @@ CREATE TABLE public.quota_limits (
 	render_seconds_used bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_render_seconds_used_non_negative CHECK (render_seconds_used >= 0),
 	kai_credits_used bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_kai_credits_used_non_negative CHECK (kai_credits_used >= 0),
 	storage_bytes_used bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_storage_bytes_used_non_negative CHECK (storage_bytes_used >= 0),
+	kai_credits_from_packs bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_kai_credits_from_packs_non_negative CHECK (kai_credits_from_packs >= 0),
+	reserved_tokens bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_reserved_tokens_non_negative CHECK (reserved_tokens >= 0),
+	reserved_kai_credits bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_reserved_kai_credits_non_negative CHECK (reserved_kai_credits >= 0),
+	reserved_render_seconds bigint NOT NULL DEFAULT 0 CONSTRAINT quota_limits_reserved_render_seconds_non_negative CHECK (reserved_render_seconds >= 0),
+	price_per_1k_tokens_usd numeric(12,6) NOT NULL DEFAULT 0 CONSTRAINT quota_limits_price_per_1k_tokens_usd_non_negative CHECK (price_per_1k_tokens_usd >= 0),
+	price_per_kai_credit_usd numeric(12,6) NOT NULL DEFAULT 0 CONSTRAINT quota_limits_price_per_kai_credit_usd_non_negative CHECK (price_per_kai_credit_usd >= 0),
+	price_per_render_second_usd numeric(12,6) NOT NULL DEFAULT 0 CONSTRAINT quota_limits_price_per_render_second_usd_non_negative CHECK (price_per_render_second_usd >= 0),
 	allow_overage boolean NOT NULL DEFAULT false,
 	overage_cap_usd numeric(12,2) NOT NULL DEFAULT 0 CONSTRAINT quota_limits_overage_cap_usd_non_negative CHECK (overage_cap_usd >= 0),
 	reset_at timestamptz NOT NULL
@@ -107,10 +127,17 @@ COMMENT ON COLUMN public.quota_limits.tokens_limit IS 'LLM tokens (prompt + outp
 COMMENT ON COLUMN public.quota_limits.render_seconds_limit IS 'Render seconds allowed per period; NULL = unlimited.';
 COMMENT ON COLUMN public.quota_limits.kai_credits_limit IS 'KIE.ai credits allowed per period (credit packs come on top); NULL = unlimited.';
 COMMENT ON COLUMN public.quota_limits.storage_bytes_limit IS 'Stored bytes allowed; NULL = unlimited.';
-COMMENT ON COLUMN public.quota_limits.tokens_used IS 'LLM tokens (prompt + output) used since the last reset.';
-COMMENT ON COLUMN public.quota_limits.render_seconds_used IS 'Render seconds used since the last reset.';
-COMMENT ON COLUMN public.quota_limits.kai_credits_used IS 'KIE.ai credits used since the last reset (excluding those drawn from credit packs).';
-COMMENT ON COLUMN public.quota_limits.storage_bytes_used IS 'Bytes currently stored (never negative).';
+COMMENT ON COLUMN public.quota_limits.tokens_used IS 'LLM tokens (prompt + output) used since the last reset: the rolled-up part; recent usage waits in fenta.quota_counters until fenta.rollup_quota_counters(). public.quota_status() gives the exact figure.';
+COMMENT ON COLUMN public.quota_limits.render_seconds_used IS 'Render seconds used since the last reset: the rolled-up part (see tokens_used).';
+COMMENT ON COLUMN public.quota_limits.kai_credits_used IS 'KIE.ai credits used since the last reset, those drawn from credit packs included (exact: kept by the usage trigger directly).';
+COMMENT ON COLUMN public.quota_limits.storage_bytes_used IS 'Bytes currently stored: the rolled-up part, never negative (see tokens_used); not restarted by resets.';
+COMMENT ON COLUMN public.quota_limits.kai_credits_from_packs IS 'KIE.ai credits of this period drawn from credit packs (part of kai_credits_used; not overage).';
+COMMENT ON COLUMN public.quota_limits.reserved_tokens IS 'LLM tokens held by active reservations (fenta.reserve_quota); counted as used by check_quota.';
+COMMENT ON COLUMN public.quota_limits.reserved_kai_credits IS 'KIE.ai credits held by active reservations; counted as used by check_quota.';
+COMMENT ON COLUMN public.quota_limits.reserved_render_seconds IS 'Render seconds held by active reservations; counted as used by check_quota.';
+COMMENT ON COLUMN public.quota_limits.price_per_1k_tokens_usd IS 'Overage price of 1,000 LLM tokens in US dollars, set from the org''s plan.';
+COMMENT ON COLUMN public.quota_limits.price_per_kai_credit_usd IS 'Overage price of one KIE.ai credit in US dollars, set from the org''s plan.';
+COMMENT ON COLUMN public.quota_limits.price_per_render_second_usd IS 'Overage price of one render second in US dollars, set from the org''s plan.';
 COMMENT ON COLUMN public.quota_limits.allow_overage IS 'Whether usage beyond the limits is allowed and billed, up to overage_cap_usd.';
 COMMENT ON COLUMN public.quota_limits.overage_cap_usd IS 'Maximum overage per period in US dollars, at the plan''s unit prices (>= 0).';
 COMMENT ON COLUMN public.quota_limits.reset_at IS 'When the counters restart; then moves one month on. Defaults to the start of the next UTC month.';
@@ -286,7 +313,8 @@ CREATE POLICY usage_records_select_member ON public.usage_records FOR SELECT TO 
 -- directly, and RLS protects them should a grant ever appear.
 ALTER TABLE public.usage_records_default ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON public.usage_records_default FROM PUBLIC, anon, authenticated, service_role;
-GRANT ALL ON public.usage_records_default TO service_role;
+-- writes go through usage_records, where the quota accounting sees them
+GRANT SELECT ON public.usage_records_default TO service_role;
 
 ALTER TABLE public.quota_limits ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON public.quota_limits FROM PUBLIC, anon, authenticated, service_role;

@@ -1,0 +1,1 @@
+../../src/45_quota.sql

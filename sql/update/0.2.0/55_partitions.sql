@@ -1,0 +1,1 @@
+../../src/55_partitions.sql

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Benchmark of the quota engine (not part of the test suite).  Starts its own
+# PostgreSQL 15 cluster with fsync=on and prints every figure of issue 3 as a
+# ratio measured in this run:
+#   check_quota per call (pgbench, prepared, 1 client) vs a bare PK lookup;
+#   check_quota over 20,000 orgs in one query vs the PL/pgSQL twin and vs the
+#   same condition written inline as a join;
+#   single-row usage inserts at 1 and 8 clients on one org: C accounting vs no
+#   trigger, vs the PL/pgSQL per-row trigger, and the cost of idempotency keys;
+#   COPY of 1,000,000 usage rows with accounting vs without.
+# Usage: bash test/bench/quota.sh  (after make install; BENCH_SECONDS=N sets
+# the pgbench duration, default 10; PG_VIRTUALENV_OPTS adds options, e.g.
+# "-o extension_destdir=/tmp/x" for a private install).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${FENTA_BENCH_INSIDE:-}" ]; then
+	# shellcheck disable=SC2086
+	exec env FENTA_BENCH_INSIDE=1 pg_virtualenv -t -v 15 -o fsync=on -o port="${BENCH_PORT:-55440}" \
+		-o shared_buffers=256MB -o max_wal_size=4GB ${PG_VIRTUALENV_OPTS:-} bash "$0" "$@"
+fi
+secs=${BENCH_SECONDS:-10}
+work=$(mktemp -d /tmp/fenta-bench.XXXXXX)
+chmod 755 "$work"
+[ "$(id -u)" = 0 ] && chown postgres "$work"
+trap 'rm -rf "$work"' EXIT
+q() { psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
+createdb bench
+q -f sql/supabase_auth.sql >/dev/null 2>&1
+q -c "CREATE EXTENSION fenta CASCADE" 2>/dev/null
+q -f test/baseline/quota_twin.sql >/dev/null
+echo "fsync = $(q -At -c 'SHOW fsync'), server $(q -At -c 'SHOW server_version')"
+
+# 20,000 orgs on the pro plan, one owner; org n has id 00000000-0000-4000-8000-<n>
+q <<'SQL'
+INSERT INTO auth.users (id, email) VALUES ('00000000-0000-4000-8000-00000000bbbb', 'bench@q.test');
+INSERT INTO public.orgs (id, name, slug, owner_id, plan)
+SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'Org ' || n, 'bench-' || n,
+	'00000000-0000-4000-8000-00000000bbbb', 'pro'
+FROM generate_series(1, 20000) n;
+-- some usage everywhere, a few orgs near or over their limits, some with overage off
+INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits, render_seconds)
+SELECT id, 'llm_tokens', (random() * 9000000)::bigint, 1000, (random() * 4000)::bigint, (random() * 70000)::bigint
+FROM public.orgs;
+UPDATE public.quota_limits SET allow_overage = false WHERE org_id IN (SELECT id FROM public.orgs ORDER BY id LIMIT 5000);
+SELECT fenta.rollup_quota_counters();
+-- and a little recent usage in the slots
+INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt)
+SELECT id, 'llm_tokens', 10 FROM public.orgs;
+VACUUM ANALYZE;
+CREATE SCHEMA bench;
+-- best of n runs, in milliseconds
+CREATE FUNCTION bench.best(sql text, n int) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz;
+	best numeric := 'Infinity';
+	r bigint;
+BEGIN
+	FOR i IN 1..n LOOP
+		t0 := clock_timestamp();
+		IF sql ILIKE 'COPY%' THEN
+			EXECUTE sql;
+		ELSE
+			EXECUTE sql INTO r;
+		END IF;
+		best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1000);
+	END LOOP;
+	RAISE NOTICE '% rows: %', r, left(sql, 60);
+	RETURN round(best, 2);
+END
+$$;
+SQL
+
+echo
+echo "== check_quota over 20,000 orgs in one query (best of 7) =="
+c_ms=$(q -At -c "SELECT bench.best('SELECT count(*) FROM public.orgs WHERE public.check_quota(id, 100000, 10, 100)', 7)" 2>"$work/n1")
+t_ms=$(q -At -c "SELECT bench.best('SELECT count(*) FROM public.orgs WHERE twin.check_quota(id, 100000, 10, 100)', 7)" 2>"$work/n2")
+# the same condition, inline (used = rolled up + slots + reserved; packs and
+# prices only when over the limit)
+inline="SELECT count(*) FROM public.orgs o JOIN public.quota_limits q ON q.org_id = o.id
+LEFT JOIN LATERAL (SELECT sum(c.tokens) AS t, sum(c.render_seconds) AS r FROM fenta.quota_counters c WHERE c.org_id = o.id) s ON true
+CROSS JOIN LATERAL (SELECT q.tokens_used + coalesce(s.t, 0) AS ut, q.render_seconds_used + coalesce(s.r, 0) AS ur,
+	greatest(0, q.kai_credits_limit + q.kai_credits_from_packs - q.kai_credits_used) AS kroom) u
+CROSS JOIN LATERAL (SELECT
+	greatest(0, q.reserved_tokens + 100000 - greatest(0, q.tokens_limit - u.ut)) AS nt,
+	greatest(0, q.reserved_render_seconds + 100 - greatest(0, q.render_seconds_limit - u.ur)) AS nr,
+	CASE WHEN q.reserved_kai_credits + 10 <= u.kroom THEN 0
+		ELSE greatest(0, q.reserved_kai_credits + 10 - u.kroom
+			- (SELECT coalesce(sum(p.credits_remaining), 0) FROM public.credit_packs p WHERE p.org_id = o.id AND p.credits_remaining > 0
+			   AND (p.expires_at IS NULL OR p.expires_at > now()))) END AS nk) n
+WHERE o.deleted_at IS NULL
+	AND ((coalesce(n.nt, 0) = 0 AND coalesce(n.nk, 0) = 0 AND coalesce(n.nr, 0) = 0)
+		 OR (q.allow_overage AND
+			 coalesce(greatest(0, u.ut - q.tokens_limit) + n.nt, 0) * q.price_per_1k_tokens_usd / 1000
+			 + coalesce(greatest(0, q.kai_credits_used - q.kai_credits_limit - q.kai_credits_from_packs) + n.nk, 0) * q.price_per_kai_credit_usd
+			 + coalesce(greatest(0, u.ur - q.render_seconds_limit) + n.nr, 0) * q.price_per_render_second_usd <= q.overage_cap_usd))"
+i_ms=$(q -At -c "SELECT bench.best(\$q\$$inline\$q\$, 7)" 2>"$work/n3")
+cat "$work/n1" "$work/n2" "$work/n3" | sed 's/^NOTICE: */  /'
+echo "  C check_quota: $c_ms ms, PL/pgSQL twin: $t_ms ms, inline join: $i_ms ms"
+echo "  ratio twin / C = $(echo "scale=2; $t_ms / $c_ms" | bc) (target >= 3)"
+echo "  ratio C / inline = $(echo "scale=2; $c_ms / $i_ms" | bc) (target <= 2.5)"
+
+echo
+echo "== check_quota per call through pgbench (prepared, 1 client, best of 3 x ${secs}s) =="
+cat >"$work/pk.sql" <<'SQL'
+\set n random(1, 20000)
+SELECT * FROM public.quota_limits WHERE org_id = ('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid;
+SQL
+cat >"$work/check.sql" <<'SQL'
+\set n random(1, 20000)
+SELECT public.check_quota(('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid, 100000, 10, 100);
+SQL
+tps() { pgbench -n -M prepared -T "$secs" "$@" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
+pk=0
+ck=0
+for round in 1 2 3; do
+	t=$(tps -c 1 -f "$work/pk.sql")
+	[ "$(echo "$t > $pk" | bc)" = 1 ] && pk=$t
+	t=$(tps -c 1 -f "$work/check.sql")
+	[ "$(echo "$t > $ck" | bc)" = 1 ] && ck=$t
+done
+echo "  PK lookup: $pk tps, check_quota: $ck tps, ratio = $(echo "scale=2; $ck / $pk" | bc) (target >= 0.9)"
+
+echo
+echo "== single-row usage inserts on one org (${secs}s each) =="
+org=00000000-0000-4000-8000-000000000001
+cat >"$work/ins.sql" <<SQL
+INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, render_seconds)
+VALUES ('$org', 'llm_tokens', 100, 50, 1);
+SQL
+cat >"$work/ins_key.sql" <<SQL
+INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, render_seconds, idempotency_key)
+VALUES ('$org', 'llm_tokens', 100, 50, 1, gen_random_uuid()::text);
+SQL
+mode() {
+	case $1 in
+	none) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" ;;
+	c) q -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER" ;;
+	twin) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" \
+		-c "CREATE TRIGGER usage_records_quota_twin AFTER INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION twin.update_quota_usage()" ;;
+	esac
+}
+# fsync latency is noisy: the configurations take turns, ${BENCH_ROUNDS:-3}
+# rounds, and each keeps its best round
+declare -A R
+for clients in 1 8; do
+	for m in none c twin ckey; do R[$m$clients]=0; done
+	for ((round = 1; round <= ${BENCH_ROUNDS:-3}; round++)); do
+		for m in none c twin ckey; do
+			q -c "DROP TRIGGER IF EXISTS usage_records_quota_twin ON public.usage_records" 2>/dev/null
+			mode "${m/ckey/c}"
+			q -c "SELECT fenta.rollup_quota_counters()" -c "CHECKPOINT" >/dev/null
+			f=$work/ins.sql
+			[ "$m" = ckey ] && f=$work/ins_key.sql
+			t=$(tps -c "$clients" -j "$clients" -f "$f")
+			echo "  round $round, $clients client(s), $m: $t tps"
+			if [ "$(echo "$t > ${R[$m$clients]}" | bc)" = 1 ]; then R[$m$clients]=$t; fi
+		done
+	done
+	for m in none c twin ckey; do echo "  best, $clients client(s), $m: ${R[$m$clients]} tps"; done
+	echo "  ratio C / no trigger ($clients clients) = $(echo "scale=2; ${R[c$clients]} / ${R[none$clients]}" | bc) (target >= 0.85)"
+	echo "  ratio C / PL/pgSQL per-row trigger ($clients clients) = $(echo "scale=2; ${R[c$clients]} / ${R[twin$clients]}" | bc)"
+	echo "  ratio C with idempotency keys / C without ($clients clients) = $(echo "scale=2; ${R[ckey$clients]} / ${R[c$clients]}" | bc)"
+done
+q -c "DROP TRIGGER IF EXISTS usage_records_quota_twin ON public.usage_records" -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER"
+
+echo
+echo "== COPY of 1,000,000 usage rows over 1,000 orgs =="
+q -c "COPY (SELECT ('00000000-0000-4000-8000-' || lpad((1 + n % 1000)::text, 12, '0'))::uuid, 'llm_tokens', 100 + n % 7, 50, n % 3, n % 5, (n % 11) - 5,
+	timestamptz '2020-01-01' + n * interval '1 second' FROM generate_series(1, 1000000) n) TO '$work/usage.csv' WITH (FORMAT csv)"
+copy_ms() {
+	q -c "TRUNCATE public.usage_records" -c "SELECT fenta.rollup_quota_counters()" -c "CHECKPOINT" >/dev/null
+	q -At -c "SELECT bench.best(\$q\$COPY public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits,
+		render_seconds, storage_bytes, created_at) FROM '$work/usage.csv' WITH (FORMAT csv)\$q\$, 1)" 2>/dev/null
+}
+q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER"
+none_ms=$(copy_ms)
+q -c "ALTER TABLE public.usage_records ENABLE TRIGGER usage_records_quota"
+acct_ms=$(copy_ms)
+q -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER"
+all_ms=$(copy_ms)
+echo "  no trigger: $none_ms ms, accounting trigger only: $acct_ms ms, all fenta triggers: $all_ms ms"
+echo "  ratio speed with accounting / without = $(echo "scale=2; $none_ms / $acct_ms" | bc) (target >= 0.8)"
+echo "  ratio speed with all triggers (idempotency guard included) / without = $(echo "scale=2; $none_ms / $all_ms" | bc)"

@@ -1,0 +1,421 @@
+-- Fuzzing harness of fenta's C entry points (loaded by test/tools/fuzz.sh
+-- into throwaway databases that have fenta and test/fixture.sql).
+--
+-- fuzz.run(fn, seed, n) calls the function fn n times, each call in its own
+-- subtransaction (a plpgsql block with an exception handler), with
+-- arguments drawn for each parameter type by fuzz.value(); it returns one
+-- row per outcome: 'accepted' (a non-NULL result), 'null' (a NULL result or
+-- no row, e.g. a strict function given a NULL) or the SQLSTATE of the
+-- rejection, with a count and a sample (message and input).  The inputs depend only on the
+-- seed, so a batch can be replayed; with trace => true every input is
+-- written to the server log (RAISE LOG) before the call, so the last one
+-- logged before a crash is the culprit.
+--
+-- Inputs: NULLs, empty strings, valid TypeIDs and mutations of them,
+-- boundary lengths, random bytes (in a SQL_ASCII database any byte 1-255,
+-- so invalid UTF-8 reaches the C code; in a UTF8 database random valid
+-- characters of 1-4 bytes), control characters, 1 MB strings, extreme
+-- numbers (bigint/int limits, 0, -1, powers of two), uuids of every version
+-- and variant, existing and unknown orgs; calls run as the superuser,
+-- service_role, or authenticated with a member's, an outsider's or a
+-- malformed JWT.
+
+CREATE SCHEMA fuzz;
+
+-- A random integer in [lo, hi].
+CREATE FUNCTION fuzz.r(lo bigint, hi bigint) RETURNS bigint
+LANGUAGE sql AS $$ SELECT lo + floor(random() * (hi - lo + 1)::float8)::bigint $$;
+
+-- A random element of a.
+CREATE FUNCTION fuzz.pick(a text[]) RETURNS text
+LANGUAGE sql AS $$ SELECT a[1 + floor(random() * pg_catalog.array_length(a, 1))::int] $$;
+
+-- Is the database SQL_ASCII (every byte but NUL allowed in text)?
+CREATE FUNCTION fuzz.raw_bytes_ok() RETURNS boolean
+LANGUAGE sql STABLE AS $$ SELECT current_setting('server_encoding') = 'SQL_ASCII' $$;
+
+-- Text from bytes given in hex (raw bytes: only valid in SQL_ASCII).
+CREATE FUNCTION fuzz.hex(h text) RETURNS text
+LANGUAGE sql AS $$ SELECT convert_from(decode(h, 'hex'), 'SQL_ASCII') $$;
+
+-- One random character: any byte 1-255 in SQL_ASCII, any valid code point
+-- (1, 2, 3 or 4 bytes in UTF-8) otherwise.
+CREATE FUNCTION fuzz.rchar() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c int;
+BEGIN
+	IF fuzz.raw_bytes_ok() THEN
+		RETURN chr(fuzz.r(1, 255)::int);
+	END IF;
+	CASE fuzz.r(0, 3)
+		WHEN 0 THEN c := fuzz.r(1, 127);
+		WHEN 1 THEN c := fuzz.r(128, 2047);
+		WHEN 2 THEN c := fuzz.r(2048, 65533);
+		ELSE c := fuzz.r(65536, 1114111);
+	END CASE;
+	IF c BETWEEN 55296 AND 57343 THEN
+		c := 65279;				-- no surrogates: U+FEFF instead
+	END IF;
+	RETURN chr(c);
+END $$;
+
+-- n random characters.
+CREATE FUNCTION fuzz.rstr(n int) RETURNS text
+LANGUAGE sql AS $$ SELECT coalesce(string_agg(fuzz.rchar(), ''), '') FROM generate_series(1, n) $$;
+
+-- n characters drawn from the string alphabet.
+CREATE FUNCTION fuzz.rfrom(alphabet text, n int) RETURNS text
+LANGUAGE sql AS $$
+	SELECT coalesce(string_agg(substr(alphabet, fuzz.r(1, length(alphabet))::int, 1), ''), '')
+	FROM generate_series(1, n)
+$$;
+
+-- A byte sequence that is invalid UTF-8 (SQL_ASCII), or an unusual but valid
+-- character (UTF8).
+CREATE FUNCTION fuzz.badchar() RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF fuzz.raw_bytes_ok() THEN
+		RETURN fuzz.hex(fuzz.pick(ARRAY[
+			'c3', 'e282', 'f09f98', '80', 'bf', 'c080', 'c1bf', 'e08080', 'eda080', 'edbfbf',
+			'f4908080', 'f8888080', 'fe', 'ff', 'c3c3', 'e2e2e2', '8080808080']));
+	END IF;
+	-- planned only in a UTF8 database (a SQL_ASCII one has no chr(8364))
+	RETURN chr(fuzz.pick(ARRAY['233', '8364', '128512', '769', '65279', '8203', '305', '8490',
+		'65345', '223', '1114109'])::int);
+END $$;
+
+-- A random valid TypeID prefix of 0-63 characters.
+CREATE FUNCTION fuzz.prefix() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	n int := CASE WHEN random() < 0.2 THEN 0 WHEN random() < 0.1 THEN 63 ELSE fuzz.r(1, 20)::int END;
+	p text;
+BEGIN
+	IF n = 0 THEN
+		RETURN '';
+	ELSIF n = 1 THEN
+		RETURN fuzz.rfrom('abcdefghijklmnopqrstuvwxyz', 1);
+	END IF;
+	p := fuzz.rfrom('abcdefghijklmnopqrstuvwxyz', 1)
+		|| fuzz.rfrom('abcdefghijklmnopqrstuvwxyz_', n - 2)
+		|| fuzz.rfrom('abcdefghijklmnopqrstuvwxyz', 1);
+	RETURN p;
+END $$;
+
+-- A random uuid of a random version and variant.
+CREATE FUNCTION fuzz.anyuuid() RETURNS uuid
+LANGUAGE sql AS $$ SELECT md5(random()::text)::uuid $$;
+
+-- A valid TypeID.
+CREATE FUNCTION fuzz.typeid() RETURNS text
+LANGUAGE sql AS $$ SELECT fenta.typeid_encode(fuzz.prefix(), fuzz.anyuuid()) $$;
+
+-- s with one random edit: a character replaced, inserted or deleted, with a
+-- random character, an invalid byte sequence or an alphabet look-alike.
+CREATE FUNCTION fuzz.mutate(s text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	pos int := fuzz.r(1, greatest(length(s), 1))::int;
+	c text;
+BEGIN
+	c := CASE fuzz.r(0, 4)
+		WHEN 0 THEN fuzz.rchar()
+		WHEN 1 THEN fuzz.badchar()
+		WHEN 2 THEN fuzz.pick(ARRAY['i', 'l', 'o', 'u', 'I', 'L', 'O', 'U', 'A', 'Z', '8', '9', 'z', '-', '_', ' ', '.', E'\t', E'\\', ''''])
+		WHEN 3 THEN chr(fuzz.r(1, 31)::int)
+		ELSE '' END;
+	CASE fuzz.r(0, 2)
+		WHEN 0 THEN RETURN overlay(s PLACING c FROM pos FOR 1);
+		WHEN 1 THEN RETURN overlay(s PLACING c FROM pos FOR 0);
+		ELSE RETURN overlay(s PLACING '' FROM pos FOR 1);
+	END CASE;
+END $$;
+
+-- A 1 MB string of one of several shapes.
+CREATE FUNCTION fuzz.huge() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	mb constant int := 1048576;
+	suffix text := fenta.typeid_encode('', fuzz.anyuuid());
+	h text;
+BEGIN
+	CASE fuzz.r(0, 9)
+		WHEN 0 THEN RETURN repeat('a', mb);
+		WHEN 1 THEN RETURN repeat('a', mb) || '_' || suffix;
+		WHEN 2 THEN RETURN repeat('_', mb);
+		WHEN 3 THEN RETURN 'a_' || repeat('0', mb);
+		WHEN 4 THEN RETURN repeat(fuzz.badchar(), mb / 4) || '_' || suffix;
+		WHEN 5 THEN RETURN repeat('a_', mb / 2) || suffix;
+		WHEN 6 THEN RETURN suffix || repeat(fuzz.badchar(), mb / 4);
+		WHEN 7 THEN RETURN repeat('A', mb) || '_' || suffix;
+		WHEN 8 THEN RETURN repeat(fuzz.rchar(), mb / 4);
+		ELSE
+			-- 1 MB of random bytes (no NUL) or random hex digits
+			SELECT string_agg(md5(random()::text), '') INTO h FROM generate_series(1, mb / 16);
+			IF fuzz.raw_bytes_ok() THEN
+				RETURN fuzz.hex(regexp_replace(h, '00', '01', 'g'));
+			END IF;
+			RETURN h;
+	END CASE;
+END $$;
+
+-- A random text argument.
+CREATE FUNCTION fuzz.text_value() RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	k int := fuzz.r(0, 19)::int;
+	suffix text;
+BEGIN
+	IF random() < 0.0005 THEN
+		RETURN fuzz.huge();
+	END IF;
+	CASE k
+		WHEN 0 THEN RETURN NULL;
+		WHEN 1 THEN RETURN '';
+		WHEN 2, 3 THEN RETURN fuzz.typeid();
+		WHEN 4, 5, 6 THEN RETURN fuzz.mutate(fuzz.typeid());
+		WHEN 7 THEN RETURN fuzz.mutate(fuzz.mutate(fuzz.mutate(fuzz.typeid())));
+		WHEN 8 THEN RETURN fuzz.rstr(fuzz.r(0, 80)::int);
+		WHEN 9 THEN RETURN fuzz.rfrom('abcdefghijklmnopqrstuvwxyz_0123456789ABILOUZ-', fuzz.r(0, 100)::int);
+		WHEN 10 THEN
+			-- prefix and suffix of lengths around the limits
+			RETURN fuzz.rfrom('abcdefghijklmnopqrstuvwxyz', fuzz.r(60, 66)::int) || '_'
+				|| fuzz.rfrom('01234567', 1) || fuzz.rfrom('0123456789abcdefghjkmnpqrstvwxyz', fuzz.r(23, 27)::int);
+		WHEN 11 THEN
+			-- first suffix character around the 128-bit limit
+			suffix := fenta.typeid_encode('', fuzz.anyuuid());
+			RETURN fuzz.prefix() || CASE WHEN random() < 0.5 THEN '_' ELSE '' END
+				|| fuzz.pick(ARRAY['7', '8', 'z', '0']) || substr(suffix, 2);
+		WHEN 12 THEN RETURN fuzz.badchar() || fuzz.typeid();
+		WHEN 13 THEN RETURN fuzz.typeid() || fuzz.badchar();
+		WHEN 14 THEN RETURN repeat('_', fuzz.r(1, 70)::int) || fuzz.pick(ARRAY['', 'a', '01h455vb4pex5vsknk084sn02q']);
+		WHEN 15 THEN RETURN fuzz.pick(ARRAY['a_', '_a', '_', '__', 'a__b_01h455vb4pex5vsknk084sn02q',
+			'a_b_01h455vb4pex5vsknk084sn02q', '01h455vb4pex5vsknk084sn02q', '_01h455vb4pex5vsknk084sn02q',
+			'org_', 'org__01h455vb4pex5vsknk084sn02q', '7zzzzzzzzzzzzzzzzzzzzzzzzz', '8zzzzzzzzzzzzzzzzzzzzzzzzz',
+			'00000000000000000000000000', 'ORG_01H455VB4PEX5VSKNK084SN02Q', ' org_01h455vb4pex5vsknk084sn02q']);
+		WHEN 16 THEN RETURN fuzz.pick(ARRAY['*/5 * * * *', '0 3 * * *', '@daily', '* * * * * *', '61 * * * *',
+			'0 0 31 2 *', '*/0 * * * *', '1-0 * * * *', '0-59/2147483647 * * * *', '@reboot', '']);
+		WHEN 17 THEN RETURN fuzz.pick(ARRAY['-1', '0', '9223372036854775807', '-9223372036854775808',
+			'9223372036854775808', '1e309', 'NaN', 'Infinity', '-Infinity', '0x10', '1.5']);
+		WHEN 18 THEN RETURN fuzz.pick(ARRAY['UTC', 'Europe/Paris', '+25:00', 'Nowhere/Land', '1 month',
+			'P1M', 'infinity', '-infinity', 'epoch', 'today', '294277-01-01', '4714-11-24 BC']);
+		ELSE RETURN fuzz.mutate(fuzz.rstr(fuzz.r(0, 30)::int)) || chr(fuzz.r(1, 31)::int);
+	END CASE;
+END $$;
+
+-- A random uuid argument: NULL, nil, max, random of any version, v4, v7,
+-- v7 with wrong variant bits, an existing org, a user.
+CREATE FUNCTION fuzz.uuid_value() RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+	u text;
+BEGIN
+	CASE fuzz.r(0, 11)
+		WHEN 0 THEN RETURN NULL;
+		WHEN 1 THEN RETURN '00000000-0000-0000-0000-000000000000';
+		WHEN 2 THEN RETURN 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+		WHEN 3 THEN RETURN fuzz.anyuuid();
+		WHEN 4 THEN RETURN gen_random_uuid();
+		WHEN 5, 6 THEN RETURN fenta.uuid_generate_v7();
+		WHEN 7 THEN
+			-- version 7 with random variant bits
+			u := fuzz.anyuuid()::text;
+			RETURN (substr(u, 1, 14) || '7' || substr(u, 16))::uuid;
+		WHEN 8 THEN
+			-- version 7, variant 10, extreme timestamps
+			RETURN (fuzz.pick(ARRAY['000000000000', 'ffffffffffff', '7fffffffffff', '800000000000', '000000000001'])
+				|| '7' || substr(md5(random()::text), 1, 3) || fuzz.pick(ARRAY['8', '9', 'a', 'b'])
+				|| substr(md5(random()::text), 1, 15))::uuid;
+		ELSE
+			RETURN fuzz.pick(ARRAY[
+				'10000000-0000-4000-8000-00000000000a', '10000000-0000-4000-8000-00000000000b',
+				'10000000-0000-4000-8000-00000000000c', '00000000-0000-4000-8000-0000000000a1',
+				'10000000-0000-4000-8000-00000000000f'])::uuid;
+	END CASE;
+END $$;
+
+-- A random integer argument within [lo, hi] (the type's limits): the limits
+-- themselves, 0, +-1, powers of two and their neighbours, small values.
+CREATE FUNCTION fuzz.int_value(lo numeric, hi numeric) RETURNS numeric
+LANGUAGE plpgsql AS $$
+DECLARE
+	v numeric;
+BEGIN
+	CASE fuzz.r(0, 9)
+		WHEN 0 THEN RETURN NULL;
+		WHEN 1 THEN v := fuzz.pick(ARRAY['0', '-1', '1'])::numeric;
+		WHEN 2 THEN v := CASE WHEN random() < 0.5 THEN lo ELSE hi END;
+		WHEN 3 THEN v := CASE WHEN random() < 0.5 THEN lo + 1 ELSE hi - 1 END;
+		WHEN 4, 5 THEN v := (CASE WHEN random() < 0.3 THEN -1 ELSE 1 END) * power(2::numeric, fuzz.r(0, 63)) + fuzz.r(-1, 1);
+		WHEN 6, 7 THEN v := fuzz.r(-10, 1000);
+		ELSE v := fuzz.r(-2147483648, 2147483647) * fuzz.r(1, 4294967296);
+	END CASE;
+	RETURN trunc(greatest(lo, least(hi, v)));
+END $$;
+
+-- A random argument of type typ, as text (NULL for SQL NULL).
+CREATE FUNCTION fuzz.value(typ regtype) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	CASE typ
+		WHEN 'text'::regtype, 'character varying'::regtype, 'name'::regtype, 'cstring'::regtype THEN
+			RETURN fuzz.text_value();
+		WHEN 'uuid'::regtype THEN RETURN fuzz.uuid_value()::text;
+		WHEN 'bigint'::regtype THEN RETURN fuzz.int_value(-9223372036854775808, 9223372036854775807)::text;
+		WHEN 'integer'::regtype THEN RETURN fuzz.int_value(-2147483648, 2147483647)::text;
+		WHEN 'smallint'::regtype THEN RETURN fuzz.int_value(-32768, 32767)::text;
+		WHEN 'boolean'::regtype THEN RETURN fuzz.pick(ARRAY['true', 'false', NULL]);
+		WHEN 'numeric'::regtype THEN
+			RETURN fuzz.pick(ARRAY[NULL, '0', '-0.0001', '1e100', '-1e100', 'NaN', 'Infinity', '-Infinity',
+				'0.000000000000000000001', fuzz.int_value(-9223372036854775808, 9223372036854775807)::text,
+				(random() * 1000)::numeric(12, 4)::text]);
+		WHEN 'double precision'::regtype, 'real'::regtype THEN
+			RETURN fuzz.pick(ARRAY[NULL, '0', '-0', '-1', '1e308', '-1e308', 'NaN', 'Infinity', '-Infinity',
+				'1e-320', (random() * 1000)::text]);
+		WHEN 'timestamp with time zone'::regtype, 'timestamp without time zone'::regtype, 'date'::regtype THEN
+			RETURN fuzz.pick(ARRAY[NULL, 'infinity', '-infinity', '4713-01-01 BC', '5874897-12-31', '294276-12-31',
+				'1970-01-01', '2000-01-01', now()::text, (now() + fuzz.r(-400, 400) * interval '1 day')::text]);
+		WHEN 'interval'::regtype THEN
+			RETURN fuzz.pick(ARRAY[NULL, '0', '-1 month', '1 month', '178000000 years', '-178000000 years',
+				'1 microsecond', '2147483647 days', (fuzz.r(-100, 100) || ' days')]);
+		WHEN 'jsonb'::regtype, 'json'::regtype THEN
+			RETURN fuzz.pick(ARRAY[NULL, '{}', '[]', 'null', '{"a": 1}', '"x"', '1e400']);
+		ELSE
+			RETURN NULL;
+	END CASE;
+END $$;
+
+-- Claims of the JWT an authenticated call runs with.
+CREATE FUNCTION fuzz.claims() RETURNS text
+LANGUAGE sql AS $$
+	SELECT fuzz.pick(ARRAY[
+		'{"sub": "00000000-0000-4000-8000-0000000000a1"}',	-- owner of org A
+		'{"sub": "00000000-0000-4000-8000-0000000000a4"}',	-- viewer of org A
+		'{"sub": "00000000-0000-4000-8000-0000000000c1"}',	-- outsider
+		'{"sub": "' || gen_random_uuid() || '"}',			-- unknown user
+		'{"sub": "not-a-uuid"}', '{}', ''])
+$$;
+
+-- Printable, bounded description of an input, for samples and the trace.
+CREATE FUNCTION fuzz.describe(vals text[]) RETURNS text
+LANGUAGE sql AS $$
+	SELECT string_agg(CASE WHEN v IS NULL THEN 'NULL'
+		ELSE length(v) || ':' || encode(convert_to(left(v, 80), 'SQL_ASCII'), 'escape') END, ', ')
+	FROM unnest(vals) AS v
+$$;
+
+-- Call fn n times with random arguments from seed; outcomes by SQLSTATE.
+CREATE FUNCTION fuzz.run(fn regprocedure, seed float8, n int, trace boolean DEFAULT false)
+RETURNS TABLE (outcome text, calls bigint, sample text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	types regtype[];
+	names text[];
+	call text;
+	vals text[];
+	counts jsonb := '{}';
+	samples jsonb := '{}';
+	mode int;
+	st text;
+	msg text;
+	cnt bigint;
+	i int;
+	j int;
+BEGIN
+	SELECT array_agg(t::regtype ORDER BY o) FILTER (WHERE o IS NOT NULL),
+		array_agg(coalesce(p.proargnames[o], '') ORDER BY o) FILTER (WHERE o IS NOT NULL),
+		format('%s %I.%I(%s) AS x',
+			CASE WHEN p.prokind = 'p' THEN 'CALL' ELSE 'SELECT count(x::text) FROM' END,
+			nspname, proname,
+			coalesce(string_agg(format('$1[%s]::%s', o, t::regtype), ', ' ORDER BY o)
+				FILTER (WHERE o IS NOT NULL), ''))
+		INTO types, names, call
+	FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		LEFT JOIN unnest(p.proargtypes::oid[]) WITH ORDINALITY AS a(t, o) ON true
+	WHERE p.oid = fn
+	GROUP BY p.prokind, nspname, proname;
+	IF call LIKE 'CALL %' THEN
+		call := regexp_replace(call, ' AS x$', '');
+	END IF;
+
+	PERFORM setseed(seed);
+	FOR i IN 1 .. n LOOP
+		vals := '{}';
+		FOR j IN 1 .. coalesce(array_length(types, 1), 0) LOOP
+			vals := vals || fuzz.value(types[j]);
+		END LOOP;
+		-- a text parameter named like *prefix* gets, half of the time, the
+		-- prefix of the first text argument (typeid_decode's expected_prefix)
+		FOR j IN 2 .. coalesce(array_length(types, 1), 0) LOOP
+			IF names[j] LIKE '%prefix%' AND types[1] = 'text'::regtype AND random() < 0.5 THEN
+				vals[j] := coalesce(substring(vals[1] FROM '^(.*)_[^_]*$'), '');
+			END IF;
+		END LOOP;
+		mode := fuzz.r(0, 9)::int;
+		IF trace THEN
+			RAISE LOG 'fuzz input % (mode %): %', i, mode, fuzz.describe(vals);
+		END IF;
+		BEGIN
+			IF mode = 8 THEN
+				EXECUTE 'SET LOCAL ROLE service_role';
+			ELSIF mode = 9 THEN
+				PERFORM set_config('request.jwt.claims', fuzz.claims(), true);
+				EXECUTE 'SET LOCAL ROLE authenticated';
+			END IF;
+			EXECUTE call INTO cnt USING vals;
+			IF mode >= 8 THEN
+				EXECUTE 'RESET ROLE';
+			END IF;
+			st := CASE WHEN cnt = 0 THEN 'null' ELSE 'accepted' END;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+			IF NOT samples ? st OR st LIKE 'XX%' THEN
+				samples := samples || jsonb_build_object(st,
+					coalesce(samples ->> st || E'\n\t', '') || encode(convert_to(left(msg, 160), 'SQL_ASCII'), 'escape') || ' <- (' || fuzz.describe(vals) || ')');
+			END IF;
+		END;
+		IF st IN ('accepted', 'null') AND NOT samples ? st THEN
+			samples := samples || jsonb_build_object(st, '(' || fuzz.describe(vals) || ')');
+		END IF;
+		counts := counts || jsonb_build_object(st, coalesce((counts ->> st)::bigint, 0) + 1);
+	END LOOP;
+	RETURN QUERY
+		SELECT k, (counts ->> k)::bigint, samples ->> k
+		FROM jsonb_object_keys(counts) AS k ORDER BY k;
+END $$;
+
+-- Properties of the TypeID functions on n valid and mutated TypeIDs: what
+-- typeid_decode accepts, typeid_encode gives back unchanged, and
+-- typeid_prefix agrees.  Returns the number of TypeIDs checked; raises on a
+-- counterexample.
+CREATE FUNCTION fuzz.typeid_roundtrip(seed float8, n int) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	t text;
+	p text;
+	u uuid;
+	checked bigint := 0;
+	i int;
+BEGIN
+	PERFORM setseed(seed);
+	FOR i IN 1 .. n LOOP
+		t := CASE WHEN random() < 0.5 THEN fuzz.typeid() ELSE fuzz.mutate(fuzz.typeid()) END;
+		BEGIN
+			p := fenta.typeid_prefix(t);
+			u := fenta.typeid_decode(t, p);
+		EXCEPTION WHEN invalid_text_representation THEN
+			CONTINUE;
+		END;
+		IF fenta.typeid_encode(p, u) IS DISTINCT FROM t THEN
+			RAISE EXCEPTION 'typeid round trip fails for %: prefix %, uuid %, re-encoded %',
+				fuzz.describe(ARRAY[t]), p, u, fenta.typeid_encode(p, u);
+		END IF;
+		checked := checked + 1;
+	END LOOP;
+	RETURN checked;
+END $$;
+
+GRANT USAGE ON SCHEMA fuzz TO PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fuzz TO PUBLIC;
