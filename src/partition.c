@@ -417,6 +417,8 @@ run_step(MonthStep step, const MonthToCreate *m, const char *rel,
 		switch (step)
 		{
 			case STEP_CREATE:
+				if (m == NULL || moved == NULL)
+					elog(ERROR, "fenta.maintain_partitions(): no month to create");
 				*moved = create_month(m, columns);
 				break;
 			case STEP_DETACH:

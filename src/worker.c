@@ -152,6 +152,15 @@ guc_empty(const char *value)
 }
 
 /*
+ * A string GUC's value, "" for NULL.
+ */
+static const char *
+guc_value(const char *value)
+{
+	return value == NULL ? "" : value;
+}
+
+/*
  * Reloads the configuration after SIGHUP.  The worker's connection cannot
  * change database or role: when either changed, the worker exits and the
  * postmaster starts it again with the new settings.
@@ -163,9 +172,9 @@ reload_config(const char *database, const char *role)
 		return;
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
-	if (database != NULL &&
-		(strcmp(database, fenta_maintenance_database) != 0 ||
-		 strcmp(role, fenta_maintenance_role) != 0))
+	if (database != NULL && role != NULL &&
+		(strcmp(database, guc_value(fenta_maintenance_database)) != 0 ||
+		 strcmp(role, guc_value(fenta_maintenance_role)) != 0))
 	{
 		ereport(LOG,
 				(errmsg("fenta maintenance worker restarting: fenta.maintenance_database or fenta.maintenance_role changed")));
@@ -200,8 +209,7 @@ fenta_maintenance_worker_main(Datum main_arg)
 	}
 
 	database = MemoryContextStrdup(TopMemoryContext, fenta_maintenance_database);
-	role = MemoryContextStrdup(TopMemoryContext,
-							   fenta_maintenance_role ? fenta_maintenance_role : "");
+	role = MemoryContextStrdup(TopMemoryContext, guc_value(fenta_maintenance_role));
 	BackgroundWorkerInitializeConnection(database, guc_empty(role) ? NULL : role, 0);
 	pgstat_report_appname("fenta maintenance worker");
 	ereport(LOG,
