@@ -37,6 +37,8 @@ INSERT INTO public.projects (org_id, name) SELECT id, 'Secret plans' FROM public
 INSERT INTO public.jobs (org_id, project_id) SELECT org_id, id FROM public.projects WHERE name = 'Secret plans';
 RESET ROLE;
 
+-- monthly partitions for usage (pg_cron or the background worker keep them)
+SELECT months_created FROM fenta.maintain_partitions(refresh_usage => false);
 -- the render workers record usage as service_role
 SET ROLE service_role;
 UPDATE public.jobs SET status = 'completed', progress = 100, cost_tokens = 1800, cost_render_seconds = 42
@@ -47,6 +49,7 @@ INSERT INTO public.usage_records (org_id, job_id, resource_type, render_seconds,
 SELECT org_id, id, 'render_seconds', 42, '1080x1920', 0.042 FROM public.jobs;
 RESET ROLE;
 
+SELECT id AS globex_id FROM public.orgs WHERE slug = 'globex' \gset
 \echo
 \echo '== what Vic (viewer at Acme) sees through the Data API =='
 SET ROLE authenticated;
@@ -67,6 +70,14 @@ FROM public.usage_records GROUP BY resource_type ORDER BY 1;
 \echo 'Globex rows Vic can see (projects, jobs):'
 SELECT (SELECT count(*) FROM public.projects WHERE name = 'Secret plans') AS projects,
 	(SELECT count(*) FROM public.jobs j JOIN public.orgs o ON o.id = j.org_id WHERE o.slug = 'globex') AS jobs;
+\echo 'quota of Acme (free plan), and may it spend 50,000 more tokens?'
+SELECT resource, quota_limit, used, remaining, allowed
+FROM public.quota_status((SELECT id FROM public.orgs WHERE slug = 'acme'), tokens => 50000);
+\echo 'check_quota for Acme, then for Globex, whose id Vic guessed (not a member):'
+SELECT public.check_quota((SELECT id FROM public.orgs WHERE slug = 'acme'), tokens => 1000) AS acme_ok;
+\set ON_ERROR_STOP 0
+SELECT public.check_quota(:'globex_id', tokens => 1000) AS globex_ok;
+\set ON_ERROR_STOP 1
 \echo 'Vic tries to rename the project (viewers may not):'
 \set ON_ERROR_STOP 0
 UPDATE public.projects SET name = 'Renamed' WHERE name = 'Product launches';
