@@ -239,6 +239,26 @@ keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 }
 
 /*
+ * Runs a cached query that lists month tables (by the as_of date and the
+ * retention) and returns their names, palloc'd in the current context.
+ */
+static char **
+list_months(SPIPlanPtr *plan, const char *sql, Datum *args, Oid *argtypes, int *n)
+{
+	char	  **names;
+	int			i;
+
+	if (SPI_execute_plan(keep_plan(plan, sql, 2, argtypes), args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not list the months to retire");
+	*n = (int) SPI_processed;
+	names = palloc0(sizeof(char *) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return names;
+}
+
+/*
  * The comma-separated, quoted column list of usage_records, in its order.
  */
 static char *
@@ -566,15 +586,7 @@ maintain(TimestampTz as_of, int32 months_ahead, bool has_retention,
 		char	  **expired;
 
 		args[1] = Int32GetDatum(retention_months);
-		rc = SPI_execute_plan(keep_plan(&expired_plan, expired_sql, 2, argtypes),
-							  args, NULL, false, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "could not list the expired months");
-		nexpired = (int) SPI_processed;
-		expired = palloc0(sizeof(char *) * Max(nexpired, 1));
-		for (i = 0; i < nexpired; i++)
-			expired[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		SPI_freetuptable(SPI_tuptable);
+		expired = list_months(&expired_plan, expired_sql, args, argtypes, &nexpired);
 
 		for (i = 0; i < nexpired; i++)
 		{
@@ -601,15 +613,7 @@ maintain(TimestampTz as_of, int32 months_ahead, bool has_retention,
 
 		if (drop_detached)
 		{
-			rc = SPI_execute_plan(keep_plan(&archived_plan, archived_sql, 2, argtypes),
-								  args, NULL, false, 0);
-			if (rc != SPI_OK_SELECT)
-				elog(ERROR, "could not list the archived months");
-			nexpired = (int) SPI_processed;
-			expired = palloc0(sizeof(char *) * Max(nexpired, 1));
-			for (i = 0; i < nexpired; i++)
-				expired[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-			SPI_freetuptable(SPI_tuptable);
+			expired = list_months(&archived_plan, archived_sql, args, argtypes, &nexpired);
 			for (i = 0; i < nexpired; i++)
 			{
 				if (run_step(STEP_DROP_ARCHIVED, NULL, expired[i], NULL, NULL))

@@ -5,7 +5,7 @@
 # Sets PRIVATE_DIR; stop it with private_cluster_stop.  The auth script and
 # fenta must be installed (test/run.sh does it).
 
-PGBIN=/usr/lib/postgresql/15/bin
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 as_postgres() {
 	if [ "$(id -u)" = 0 ]; then

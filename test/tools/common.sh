@@ -21,13 +21,9 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=
 SERVER_PID=
 
-as_postgres() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
-	else
-		"$@"
-	fi
-}
+# as_postgres, shared with the test drivers
+# shellcheck source=../t/lib.sh
+. "$TOP/test/t/lib.sh"
 
 tools_cleanup() {
 	tools_stop immediate
