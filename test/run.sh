@@ -9,6 +9,17 @@ bash test/deps.sh || exit 1
 make -s || exit 1
 make -s install >/dev/null || exit 1
 port=${FENTA_TEST_PORT:-55432}
-pg_virtualenv -t -v 15 -o port="$port" \
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+FENTA_SUMMARY=$summary pg_virtualenv -t -v 15 -o port="$port" \
 	-o shared_preload_libraries=pg_cron -o cron.database_name=postgres \
 	bash test/suite.sh
+rc=$?
+# the count again, as the very last line (pg_virtualenv talks after the suite)
+if [ -s "$summary" ]; then
+	cat "$summary"
+else
+	echo "0 passed, 1 failed"
+	rc=1
+fi
+exit $rc

@@ -40,4 +40,5 @@ for t in test/t/*.sh; do
 done
 rm -f "$log"
 echo "$passed passed, $failed failed"
+[ -n "${FENTA_SUMMARY:-}" ] && echo "$passed passed, $failed failed" >"$FENTA_SUMMARY"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
