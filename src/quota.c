@@ -20,9 +20,14 @@
  * commit) and rescanned per call; relation OIDs and attribute numbers are
  * cached per backend and forgotten on relcache invalidation.
  *
- * Writes go through SPI with saved plans, run as the owner of
- * fenta.quota_counters (as the RI triggers run as the owner of the
- * referenced table), so the API roles need no privileges on fenta's tables.
+ * Writes.  The hot one, adding to the backend's existing slot row, locks the
+ * row's newest version and updates it in place (a HOT update as a rule),
+ * without the executor: planning-free as it is, an INSERT ... ON CONFLICT
+ * through SPI cost more than the rest of the trigger.  Everything else (a
+ * new slot row, KIE.ai credits and packs, idempotency keys) goes through SPI
+ * with saved plans.  Both run as the owner of fenta.quota_counters (as the
+ * RI triggers run as the owner of the referenced table), so the API roles
+ * need no privileges on fenta's tables.
  *
  * Lock order, followed by every writer: the orgs row (key share by the
  * usage_records foreign key check, FOR UPDATE by a reset), the quota_limits
@@ -33,6 +38,9 @@
 #include "fenta.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
 #include "access/htup_details.h"
 #include "access/relscan.h"
 #include "access/skey.h"
@@ -115,6 +123,7 @@ typedef struct QuotaCatalog
 	AttrNumber	lim_from_packs;
 	AttrNumber	lim_allow_overage;
 	AttrNumber	lim_cap;
+	AttrNumber	cnt_slot;
 	AttrNumber	cnt_value[N_RES];	/* R_KAI unused */
 	AttrNumber	pack_remaining;
 	AttrNumber	pack_expires;
@@ -186,6 +195,9 @@ typedef struct QuotaFacts
 	int64		cap_cents;
 	int64		price_micro[N_REQ]; /* US dollars * 10^6 (tokens: per 1,000) */
 	pg_uuid_t	org;
+	int16		my_slot;		/* QR_MY_SLOT: the slot to look for */
+	bool		my_slot_found;	/* ... seen, at my_slot_tid */
+	ItemPointerData my_slot_tid;
 } QuotaFacts;
 
 /* The verdict per resource. */
@@ -379,6 +391,7 @@ quota_catalog(void)
 	c.lim_from_packs = quota_attnum(c.limits, "kai_credits_from_packs");
 	c.lim_allow_overage = quota_attnum(c.limits, "allow_overage");
 	c.lim_cap = quota_attnum(c.limits, "overage_cap_usd");
+	c.cnt_slot = quota_attnum(c.counters, "slot");
 	c.cnt_value[R_TOKENS] = quota_attnum(c.counters, "tokens");
 	c.cnt_value[R_RENDER] = quota_attnum(c.counters, "render_seconds");
 	c.cnt_value[R_STORAGE] = quota_attnum(c.counters, "storage_bytes");
@@ -541,6 +554,7 @@ numeric_scaled(Datum num, int scale)
  */
 #define QR_PRICES	1			/* read the prices even without overage */
 #define QR_ANY_ORG	2			/* soft-deleted orgs too (the trigger) */
+#define QR_MY_SLOT	4			/* note where slot f->my_slot is */
 
 static void
 quota_read(QuotaFacts *f, int flags)
@@ -599,6 +613,12 @@ quota_read(QuotaFacts *f, int flags)
 		f->used[R_TOKENS] += slot_int64(slot, cat.cnt_value[R_TOKENS], NULL);
 		f->used[R_RENDER] += slot_int64(slot, cat.cnt_value[R_RENDER], NULL);
 		f->used[R_STORAGE] += slot_int64(slot, cat.cnt_value[R_STORAGE], NULL);
+		if ((flags & QR_MY_SLOT) &&
+			DatumGetInt16(slot_getattr(slot, cat.cnt_slot, &isnull)) == f->my_slot)
+		{
+			f->my_slot_found = true;
+			f->my_slot_tid = slot->tts_tid;
+		}
 	}
 	quota_lookup_done(SCAN_COUNTERS);
 }
@@ -1125,6 +1145,122 @@ account_kai(OrgUsage *u)
 }
 
 /*
+ * Is fenta.quota_counters as the extension made it: its primary key the only
+ * index, no rules, and no triggers but the foreign key's checks (which an
+ * update that keeps org_id does not fire)?
+ */
+static bool
+counters_as_made(Relation rel, List *indexes)
+{
+	int			i;
+
+	if (rel->rd_rules != NULL ||
+		list_length(indexes) != 1 || linitial_oid(indexes) != cat.counters_pkey)
+		return false;
+	if (rel->trigdesc != NULL)
+		for (i = 0; i < rel->trigdesc->numtriggers; i++)
+		{
+			Oid			fn = rel->trigdesc->triggers[i].tgfoid;
+
+			if (fn != F_RI_FKEY_CHECK_INS && fn != F_RI_FKEY_CHECK_UPD)
+				return false;
+		}
+	return true;
+}
+
+/*
+ * Add to an existing slot row in place: lock its newest version, add, and
+ * update it (a HOT update as a rule), without the executor.  Returns false,
+ * having changed nothing, when the row is gone (rolled up since the
+ * statement's snapshot) or the table is not as the extension made it
+ * (another index, a trigger, a rule); the caller then upserts through SPI.
+ */
+static bool
+account_slot_in_place(OrgUsage *u, ItemPointer tid)
+{
+	Relation	rel;
+	TupleDesc	desc;
+	TupleTableSlot *ts;
+	TM_FailureData tmfd;
+	TM_Result	res;
+	List	   *indexes;
+	bool		done = false;
+
+	rel = table_open(cat.counters, RowExclusiveLock);
+	indexes = RelationGetIndexList(rel);
+	if (!counters_as_made(rel, indexes))
+	{
+		list_free(indexes);
+		table_close(rel, NoLock);
+		return false;
+	}
+	desc = RelationGetDescr(rel);
+	ts = table_slot_create(rel, NULL);
+	res = table_tuple_lock(rel, tid, GetActiveSnapshot(), ts,
+						   GetCurrentCommandId(true), LockTupleNoKeyExclusive,
+						   LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+	if (res == TM_Ok)
+	{
+		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+		bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+		bool		should_free;
+		HeapTuple	oldtup = ExecFetchSlotHeapTuple(ts, false, &should_free);
+		HeapTuple	newtup;
+		int			r;
+
+		heap_deform_tuple(oldtup, desc, values, nulls);
+		for (r = 0; r < N_RES; r++)
+		{
+			AttrNumber	att = cat.cnt_value[r];
+			int64		v;
+
+			if (r == R_KAI)
+				continue;
+			if (nulls[att - 1] ||
+				pg_add_s64_overflow(DatumGetInt64(values[att - 1]), u->amount[r], &v))
+				overflow_error(res_names[r], &u->org);
+			if (v < 0 && r != R_STORAGE)
+				overflow_error(res_names[r], &u->org);
+			values[att - 1] = Int64GetDatum(v);
+		}
+		newtup = heap_form_tuple(desc, values, nulls);
+		simple_heap_update(rel, &ts->tts_tid, newtup);
+		if (!HeapTupleIsHeapOnly(newtup))
+		{
+			/* not HOT: the primary key needs an entry for the new version */
+			Relation	index = index_open(cat.counters_pkey, RowExclusiveLock);
+			IndexInfo  *ii = BuildIndexInfo(index);
+			Datum		key[INDEX_MAX_KEYS];
+			bool		key_null[INDEX_MAX_KEYS];
+			int			k;
+
+			for (k = 0; k < ii->ii_NumIndexAttrs; k++)
+			{
+				AttrNumber	att = ii->ii_IndexAttrNumbers[k];
+
+				key[k] = values[att - 1];
+				key_null[k] = nulls[att - 1];
+			}
+			index_insert(index, key, key_null, &newtup->t_self, rel,
+						 UNIQUE_CHECK_YES, true, ii);
+			index_close(index, NoLock);
+		}
+		if (should_free)
+			heap_freetuple(oldtup);
+		heap_freetuple(newtup);
+		pfree(values);
+		pfree(nulls);
+		/* as SPI would: later commands of this transaction see the update */
+		CommandCounterIncrement();
+		done = true;
+	}
+	ExecDropSingleTupleTableSlot(ts);
+	list_free(indexes);
+	table_close(rel, NoLock);
+	return done;
+}
+
+/*
  * Tokens, render seconds, storage: add to this backend's slot.
  */
 static void
@@ -1135,10 +1271,14 @@ account_slot(OrgUsage *u)
 	QuotaFacts	f;
 	int128		total;
 
-	/* the counters must stay in range: checked against the exact usage */
+	/*
+	 * The counters must stay in range: checked against the exact usage, read
+	 * together with where this backend's slot is.
+	 */
 	memset(&f, 0, sizeof(f));
 	f.org = u->org;
-	quota_with_scans(quota_read, &f, QR_ANY_ORG);
+	f.my_slot = (int16) (FENTA_MY_PROC_NUMBER % quota_slots);
+	quota_with_scans(quota_read, &f, QR_ANY_ORG | QR_MY_SLOT);
 	if (!f.found)
 		missing_quota_row(&u->org);
 	total = f.used[R_TOKENS] + u->amount[R_TOKENS];
@@ -1151,8 +1291,11 @@ account_slot(OrgUsage *u)
 	if (total > PG_INT64_MAX || total < PG_INT64_MIN)
 		overflow_error("storage_bytes", &u->org);
 
+	if (f.my_slot_found && account_slot_in_place(u, &f.my_slot_tid))
+		return;
+
 	args[0] = UUIDPGetDatum(&u->org);
-	args[1] = Int16GetDatum((int16) (FENTA_MY_PROC_NUMBER % quota_slots));
+	args[1] = Int16GetDatum(f.my_slot);
 	args[2] = Int64GetDatum(u->amount[R_TOKENS]);
 	args[3] = Int64GetDatum(u->amount[R_RENDER]);
 	args[4] = Int64GetDatum(u->amount[R_STORAGE]);
