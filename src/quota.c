@@ -22,8 +22,9 @@
  *
  * Writes.  The hot one, adding to the backend's existing slot row, locks the
  * row's newest version and updates it in place (a HOT update as a rule),
- * without the executor: planning-free as it is, an INSERT ... ON CONFLICT
- * through SPI cost more than the rest of the trigger.  Everything else (a
+ * without the executor: even with a saved plan, an INSERT ... ON CONFLICT
+ * through SPI (executor start-up, check constraints rebuilt per call) cost
+ * more than the rest of the trigger.  Everything else (a
  * new slot row, KIE.ai credits and packs, idempotency keys) goes through SPI
  * with saved plans.  Both run as the owner of fenta.quota_counters (as the
  * RI triggers run as the owner of the referenced table), so the API roles
