@@ -8,9 +8,12 @@
 #   single-row usage inserts at 1 and 8 clients on one org: C accounting vs no
 #   trigger, vs the PL/pgSQL per-row trigger, and the cost of idempotency keys;
 #   COPY of 1,000,000 usage rows with accounting vs without.
+# The pgbench figures are noisy on a shared VM (fsync latency, neighbours):
+# the configurations compared take turns, BENCH_ROUNDS rounds (default 5),
+# and each ratio is the median of the per-round ratios (min and max shown).
 # Usage: bash test/bench/quota.sh  (after make install; BENCH_SECONDS=N sets
-# the pgbench duration, default 10; PG_VIRTUALENV_OPTS adds options, e.g.
-# "-o extension_destdir=/tmp/x" for a private install).
+# each pgbench run's duration, default 6; PG_VIRTUALENV_OPTS adds options,
+# e.g. "-o extension_destdir=/tmp/x" for a private install).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${FENTA_BENCH_INSIDE:-}" ]; then
@@ -18,7 +21,8 @@ if [ -z "${FENTA_BENCH_INSIDE:-}" ]; then
 	exec env FENTA_BENCH_INSIDE=1 pg_virtualenv -t -v 15 -o fsync=on -o port="${BENCH_PORT:-55440}" \
 		-o shared_buffers=256MB -o max_wal_size=4GB ${PG_VIRTUALENV_OPTS:-} bash "$0" "$@"
 fi
-secs=${BENCH_SECONDS:-10}
+secs=${BENCH_SECONDS:-6}
+rounds=${BENCH_ROUNDS:-5}
 work=$(mktemp -d /tmp/fenta-bench.XXXXXX)
 chmod 755 "$work"
 [ "$(id -u)" = 0 ] && chown postgres "$work"
@@ -99,8 +103,13 @@ echo "  C check_quota: $c_ms ms, PL/pgSQL twin: $t_ms ms, inline join: $i_ms ms"
 echo "  ratio twin / C = $(echo "scale=2; $t_ms / $c_ms" | bc) (target >= 3)"
 echo "  ratio C / inline = $(echo "scale=2; $c_ms / $i_ms" | bc) (target <= 2.5)"
 
+# median, min and max of "a/b" ratios, one per line: "median (min .. max)"
+ratios() { sort -n | awk '{ r[NR] = $1 } END { printf "%.2f (rounds: min %.2f, max %.2f)", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2, r[1], r[NR] }'; }
+ratio() { echo "scale=4; $1 / $2" | bc; }
+tps() { pgbench -n -M prepared -T "$secs" "$@" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
+
 echo
-echo "== check_quota per call through pgbench (prepared, 1 client, best of 3 x ${secs}s) =="
+echo "== check_quota per call through pgbench (prepared, 1 client, $rounds rounds of ${secs}s each) =="
 cat >"$work/pk.sql" <<'SQL'
 \set n random(1, 20000)
 SELECT * FROM public.quota_limits WHERE org_id = ('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid;
@@ -109,19 +118,17 @@ cat >"$work/check.sql" <<'SQL'
 \set n random(1, 20000)
 SELECT public.check_quota(('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid, 100000, 10, 100);
 SQL
-tps() { pgbench -n -M prepared -T "$secs" "$@" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
-pk=0
-ck=0
-for round in 1 2 3; do
-	t=$(tps -c 1 -f "$work/pk.sql")
-	[ "$(echo "$t > $pk" | bc)" = 1 ] && pk=$t
-	t=$(tps -c 1 -f "$work/check.sql")
-	[ "$(echo "$t > $ck" | bc)" = 1 ] && ck=$t
+: >"$work/r_check"
+for ((round = 1; round <= rounds; round++)); do
+	pk=$(tps -c 1 -f "$work/pk.sql")
+	ck=$(tps -c 1 -f "$work/check.sql")
+	echo "  round $round: PK lookup $pk tps, check_quota $ck tps"
+	ratio "$ck" "$pk" >>"$work/r_check"
 done
-echo "  PK lookup: $pk tps, check_quota: $ck tps, ratio = $(echo "scale=2; $ck / $pk" | bc) (target >= 0.9)"
+echo "  ratio check_quota / PK lookup = $(ratios <"$work/r_check") (target >= 0.9)"
 
 echo
-echo "== single-row usage inserts on one org (${secs}s each) =="
+echo "== single-row usage inserts on one org ($rounds rounds of ${secs}s each) =="
 org=00000000-0000-4000-8000-000000000001
 cat >"$work/ins.sql" <<SQL
 INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, render_seconds)
@@ -139,27 +146,28 @@ mode() {
 		-c "CREATE TRIGGER usage_records_quota_twin AFTER INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION twin.update_quota_usage()" ;;
 	esac
 }
-# fsync latency is noisy: the configurations take turns, ${BENCH_ROUNDS:-3}
-# rounds, and each keeps its best round
-declare -A R
+# the four configurations take turns within each round (after a checkpoint
+# each, so that each starts with the same full-page writes to do)
+declare -A T
 for clients in 1 8; do
-	for m in none c twin ckey; do R[$m$clients]=0; done
-	for ((round = 1; round <= ${BENCH_ROUNDS:-3}; round++)); do
+	: >"$work/r_c" && : >"$work/r_twin" && : >"$work/r_key"
+	for ((round = 1; round <= rounds; round++)); do
 		for m in none c twin ckey; do
 			q -c "DROP TRIGGER IF EXISTS usage_records_quota_twin ON public.usage_records" 2>/dev/null
 			mode "${m/ckey/c}"
 			q -c "SELECT fenta.rollup_quota_counters()" -c "CHECKPOINT" >/dev/null
 			f=$work/ins.sql
 			[ "$m" = ckey ] && f=$work/ins_key.sql
-			t=$(tps -c "$clients" -j "$clients" -f "$f")
-			echo "  round $round, $clients client(s), $m: $t tps"
-			if [ "$(echo "$t > ${R[$m$clients]}" | bc)" = 1 ]; then R[$m$clients]=$t; fi
+			T[$m]=$(tps -c "$clients" -j "$clients" -f "$f")
 		done
+		echo "  round $round, $clients client(s): no trigger ${T[none]}, C ${T[c]}, PL/pgSQL ${T[twin]}, C with keys ${T[ckey]} tps"
+		ratio "${T[c]}" "${T[none]}" >>"$work/r_c"
+		ratio "${T[c]}" "${T[twin]}" >>"$work/r_twin"
+		ratio "${T[ckey]}" "${T[c]}" >>"$work/r_key"
 	done
-	for m in none c twin ckey; do echo "  best, $clients client(s), $m: ${R[$m$clients]} tps"; done
-	echo "  ratio C / no trigger ($clients clients) = $(echo "scale=2; ${R[c$clients]} / ${R[none$clients]}" | bc) (target >= 0.85)"
-	echo "  ratio C / PL/pgSQL per-row trigger ($clients clients) = $(echo "scale=2; ${R[c$clients]} / ${R[twin$clients]}" | bc)"
-	echo "  ratio C with idempotency keys / C without ($clients clients) = $(echo "scale=2; ${R[ckey$clients]} / ${R[c$clients]}" | bc)"
+	echo "  ratio C / no trigger ($clients clients) = $(ratios <"$work/r_c") (target >= 0.85)"
+	echo "  ratio C / PL/pgSQL per-row trigger ($clients clients) = $(ratios <"$work/r_twin")"
+	echo "  ratio C with idempotency keys / C without ($clients clients) = $(ratios <"$work/r_key")"
 done
 q -c "DROP TRIGGER IF EXISTS usage_records_quota_twin ON public.usage_records" -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER"
 

@@ -74,6 +74,28 @@ e2000000-0000-4000-8000-000000000011	llm_tokens	5	6	7	-8
 e2000000-0000-4000-8000-000000000012	render_seconds	0	0	30	0
 \.
 SELECT pg_temp.exact(:a) AS a, pg_temp.exact(:b) AS b;
+-- many statements in one transaction: each adds to the backend's slot row in
+-- place; the row's versions fill its page, so some updates cannot be HOT and
+-- add primary key entries, which must all be there (amcheck)
+BEGIN;
+SELECT n_tup_ins AS ins0, n_tup_upd AS upd0, n_tup_hot_upd AS hot0
+FROM pg_stat_xact_user_tables WHERE relid = 'fenta.quota_counters'::regclass \gset
+DO $$
+BEGIN
+	FOR i IN 1..400 LOOP
+		INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, render_seconds, storage_bytes)
+		VALUES ('e2000000-0000-4000-8000-000000000011', 'llm_tokens', i, 1, 1);
+	END LOOP;
+END
+$$;
+SELECT n_tup_ins - :ins0 AS slots_inserted, n_tup_upd - :upd0 AS slot_updates,
+	n_tup_upd - :upd0 > n_tup_hot_upd - :hot0 AS some_not_hot
+FROM pg_stat_xact_user_tables WHERE relid = 'fenta.quota_counters'::regclass;
+COMMIT;
+CREATE EXTENSION amcheck;
+SELECT bt_index_check('fenta.quota_counters_pkey', heapallindexed => true);
+DROP EXTENSION amcheck;
+SELECT pg_temp.exact(:a) AS a, pg_temp.exact(:b) AS b;
 -- the rollup moves the slots into quota_limits without changing the totals
 SELECT fenta.rollup_quota_counters() >= 2 AS rolled_up;
 SELECT count(*) AS slots_left FROM fenta.quota_counters WHERE org_id IN (:a, :b);
