@@ -124,6 +124,7 @@ typedef struct QuotaCatalog
 	AttrNumber	lim_from_packs;
 	AttrNumber	lim_allow_overage;
 	AttrNumber	lim_cap;
+	AttrNumber	lim_org_deleted_at; /* 0.3.0 on; else InvalidAttrNumber */
 	AttrNumber	cnt_slot;
 	AttrNumber	cnt_value[N_RES];	/* R_KAI unused */
 	AttrNumber	pack_remaining;
@@ -392,6 +393,8 @@ quota_catalog(void)
 	c.lim_from_packs = quota_attnum(c.limits, "kai_credits_from_packs");
 	c.lim_allow_overage = quota_attnum(c.limits, "allow_overage");
 	c.lim_cap = quota_attnum(c.limits, "overage_cap_usd");
+	/* a database still at 0.2.0 has no copy: check_quota reads orgs then */
+	c.lim_org_deleted_at = get_attnum(c.limits, "org_deleted_at");
 	c.cnt_slot = quota_attnum(c.counters, "slot");
 	c.cnt_value[R_TOKENS] = quota_attnum(c.counters, "tokens");
 	c.cnt_value[R_RENDER] = quota_attnum(c.counters, "render_seconds");
@@ -564,8 +567,11 @@ quota_read(QuotaFacts *f, int flags)
 	bool		isnull;
 	int			r;
 
-	/* the org: exists, not soft-deleted */
-	if (!(flags & QR_ANY_ORG))
+	/*
+	 * The org: exists (else it has no quota row), not soft-deleted: said by
+	 * the quota row's copy of orgs.deleted_at, or by orgs before 0.3.0.
+	 */
+	if (!(flags & QR_ANY_ORG) && cat.lim_org_deleted_at == InvalidAttrNumber)
 	{
 		(void) quota_lookup(SCAN_ORGS, &f->org, NULL);
 		slot = scans[SCAN_ORGS].slot;
@@ -586,6 +592,14 @@ quota_read(QuotaFacts *f, int flags)
 	if (quota_next(SCAN_LIMITS))
 	{
 		f->found = true;
+		if (!(flags & QR_ANY_ORG) && cat.lim_org_deleted_at != InvalidAttrNumber)
+		{
+			(void) slot_getattr(slot, cat.lim_org_deleted_at, &isnull);
+			f->found = isnull;
+		}
+	}
+	if (f->found)
+	{
 		for (r = 0; r < N_RES; r++)
 		{
 			f->limit[r] = slot_int64(slot, cat.lim_limit[r], &f->limit_null[r]);

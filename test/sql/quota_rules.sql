@@ -86,10 +86,30 @@ UPDATE public.orgs SET deleted_at = now() WHERE id = :gone;
 SELECT check_quota(:gone, 0, 0, 0) AS deleted_org,
 	check_quota('e2000000-0000-4000-8000-0000000000ff', 0, 0, 0) AS unknown_org;
 SELECT resource, quota_limit, used, allowed, reason FROM quota_status(:gone);
--- an org whose quota row is missing: false
+-- check_quota reads the quota row's copy of deleted_at; it follows the org
+-- and cannot be written past it (a write takes the org's value)
+SELECT org_deleted_at = (SELECT deleted_at FROM public.orgs WHERE id = :gone) AS copied
+FROM public.quota_limits WHERE org_id = :gone;
+UPDATE public.quota_limits SET org_deleted_at = NULL WHERE org_id = :gone;
+SELECT org_deleted_at IS NOT NULL AS still_deleted, check_quota(:gone, 0, 0, 0) AS deleted_org
+FROM public.quota_limits WHERE org_id = :gone;
+UPDATE public.orgs SET deleted_at = NULL WHERE id = :gone;
+SELECT org_deleted_at IS NULL AS restored, check_quota(:gone, 0, 0, 0) AS restored_org
+FROM public.quota_limits WHERE org_id = :gone;
+UPDATE public.quota_limits SET org_deleted_at = now() WHERE org_id = :gone;
+SELECT org_deleted_at IS NULL AS still_restored FROM public.quota_limits WHERE org_id = :gone;
+-- an org whose quota row is missing: false; a quota row inserted again for a
+-- soft-deleted org copies its deleted_at
+UPDATE public.orgs SET deleted_at = now() WHERE id = :gone;
 DELETE FROM public.quota_limits WHERE org_id = :gone;
 UPDATE public.orgs SET deleted_at = NULL WHERE id = :gone;
 SELECT check_quota(:gone, 0, 0, 0) AS no_quota_row;
+UPDATE public.orgs SET deleted_at = now() WHERE id = :gone;
+INSERT INTO public.quota_limits (org_id) VALUES (:gone);
+SELECT org_deleted_at IS NOT NULL AS copied_on_insert, check_quota(:gone, 0, 0, 0) AS deleted_org
+FROM public.quota_limits WHERE org_id = :gone;
+DELETE FROM public.quota_limits WHERE org_id = :gone;
+UPDATE public.orgs SET deleted_at = NULL WHERE id = :gone;
 
 --
 -- Bad input: NULL or negative amounts are 22023, for every argument.

@@ -26,6 +26,16 @@ newdb() {
 	q -d "$1" -f sql/supabase_auth.sql >/dev/null
 }
 
+# check_quota (where the version has it; the module is the newest) tells
+# soft-deleted orgs (false) from the others
+check_deleted() {
+	local wrong
+	[ "$(q -At -d "$1" -c "SELECT to_regprocedure('public.check_quota(uuid, bigint, bigint, bigint)') IS NOT NULL")" = t ] || return 0
+	wrong=$(q -At -d "$1" -c "SELECT string_agg(o.slug, ' ') FROM public.orgs o JOIN public.quota_limits l ON l.org_id = o.id
+		WHERE public.check_quota(o.id, 0, 0, 0) = (o.deleted_at IS NOT NULL)")
+	[ -z "$wrong" ] || { echo "$2: check_quota wrong for: $wrong"; fail=1; }
+}
+
 # the reference: a fresh install of the newest version
 newdb upd_fresh
 q -d upd_fresh -c "CREATE EXTENSION fenta VERSION '$newest' CASCADE"
@@ -38,6 +48,10 @@ for v in $versions; do
 	newdb "$db"
 	q -d "$db" -c "CREATE EXTENSION fenta VERSION '$v' CASCADE"
 	q -d "$db" -f test/fixture.sql >/dev/null
+	# and a soft-deleted org
+	q -d "$db" -c "INSERT INTO public.orgs (id, name, slug, owner_id) VALUES
+		('10000000-0000-4000-8000-00000000000d', 'Org D', 'org-d', '00000000-0000-4000-8000-0000000000d1')" \
+		-c "UPDATE public.orgs SET deleted_at = now() WHERE id = '10000000-0000-4000-8000-00000000000d'"
 	# a fingerprint of every table's rows, over the columns it has now
 	q -d "$db" <<'SQL'
 CREATE SCHEMA update_check;
@@ -66,6 +80,7 @@ SQL
 	if [ "$v" != "$newest" ] && [ -z "$path" ]; then
 		echo "$v: no update path to $newest"; fail=1; continue
 	fi
+	check_deleted "$db" "$v, before the update"
 	q -d "$db" -c "ALTER EXTENSION fenta UPDATE"
 	got=$(q -At -d "$db" -c "SELECT extversion FROM pg_extension WHERE extname = 'fenta'")
 	[ "$got" = "$newest" ] || { echo "$v: updated to $got, not $newest"; fail=1; }
@@ -73,6 +88,7 @@ SQL
 	if [ -n "$changed" ]; then
 		echo "$v: rows lost or changed by the update in: $changed"; fail=1
 	fi
+	check_deleted "$db" "$v, after the update"
 	catalog "$db" "$work/$v.txt"
 	if ! diff -u --label "fresh $newest" --label "updated from $v" "$work/fresh.txt" "$work/$v.txt" >"$work/$v.diff"; then
 		echo "$v: the updated catalog differs from a fresh install:"

@@ -1,0 +1,1 @@
+../../src/46_quota_org_deleted.sql
