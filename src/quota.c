@@ -18,7 +18,9 @@
  * without SPI.  The relations and index scans are opened once per
  * transaction (owned by the top transaction's resource owner, closed before
  * commit) and rescanned per call; relation OIDs and attribute numbers are
- * cached per backend and forgotten on relcache invalidation.
+ * cached per backend and forgotten on relcache invalidation.  A call reads
+ * two index entries: the quota row (which carries a trigger-kept copy of
+ * orgs.deleted_at since 0.3.0; before, orgs is read too) and the slots.
  *
  * Writes.  The hot one, adding to the backend's existing slot row, locks the
  * row's newest version and updates it in place (a HOT update as a rule),
