@@ -199,10 +199,20 @@ typedef struct QuotaFacts
 	int64		cap_cents;
 	int64		price_micro[N_REQ]; /* US dollars * 10^6 (tokens: per 1,000) */
 	pg_uuid_t	org;
-	int16		my_slot;		/* QR_MY_SLOT: the slot to look for */
-	bool		my_slot_found;	/* ... seen, at my_slot_tid */
-	ItemPointerData my_slot_tid;
+	struct SlotRows *rows;		/* QR_SLOT_ROWS: where the slot rows are */
 } QuotaFacts;
+
+/*
+ * The slot rows (slot >= 0) of an org as the accounting trigger saw them.
+ * The slot column's CHECK allows at most 1024 of them.
+ */
+#define MAX_SLOT_ROWS 1024
+typedef struct SlotRows
+{
+	int			n;
+	int16		slot[MAX_SLOT_ROWS];
+	ItemPointerData tid[MAX_SLOT_ROWS];
+} SlotRows;
 
 /* The verdict per resource. */
 typedef struct QuotaVerdict
@@ -560,7 +570,7 @@ numeric_scaled(Datum num, int scale)
  */
 #define QR_PRICES	1			/* read the prices even without overage */
 #define QR_ANY_ORG	2			/* soft-deleted orgs too (the trigger) */
-#define QR_MY_SLOT	4			/* note where slot f->my_slot is */
+#define QR_SLOT_ROWS 4			/* note where the slot rows are (f->rows) */
 
 static void
 quota_read(QuotaFacts *f, int flags)
@@ -630,11 +640,16 @@ quota_read(QuotaFacts *f, int flags)
 		f->used[R_TOKENS] += slot_int64(slot, cat.cnt_value[R_TOKENS], NULL);
 		f->used[R_RENDER] += slot_int64(slot, cat.cnt_value[R_RENDER], NULL);
 		f->used[R_STORAGE] += slot_int64(slot, cat.cnt_value[R_STORAGE], NULL);
-		if ((flags & QR_MY_SLOT) &&
-			DatumGetInt16(slot_getattr(slot, cat.cnt_slot, &isnull)) == f->my_slot)
+		if ((flags & QR_SLOT_ROWS) && f->rows->n < MAX_SLOT_ROWS)
 		{
-			f->my_slot_found = true;
-			f->my_slot_tid = slot->tts_tid;
+			int16		n = DatumGetInt16(slot_getattr(slot, cat.cnt_slot, &isnull));
+
+			if (!isnull && n >= 0)
+			{
+				f->rows->slot[f->rows->n] = n;
+				f->rows->tid[f->rows->n] = slot->tts_tid;
+				f->rows->n++;
+			}
 		}
 	}
 	quota_lookup_done(SCAN_COUNTERS);
@@ -1187,35 +1202,29 @@ counters_as_made(Relation rel, List *indexes)
 
 /*
  * Add to an existing slot row in place: lock its newest version, add, and
- * update it (a HOT update as a rule), without the executor.  Returns false,
- * having changed nothing, when the row is gone (rolled up since the
- * statement's snapshot) or the table is not as the extension made it
- * (another index, a trigger, a rule); the caller then upserts through SPI.
+ * update it (a HOT update as a rule), without the executor.  With
+ * LockWaitSkip, a row another transaction holds is left alone (SLOT_BUSY).
+ * SLOT_GONE: the row was deleted (rolled up) since the statement's snapshot.
  */
-static bool
-account_slot_in_place(OrgUsage *u, ItemPointer tid)
+typedef enum SlotOutcome
 {
-	Relation	rel;
-	TupleDesc	desc;
-	TupleTableSlot *ts;
+	SLOT_DONE,
+	SLOT_BUSY,
+	SLOT_GONE
+} SlotOutcome;
+
+static SlotOutcome
+account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid, LockWaitPolicy wait)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleTableSlot *ts = table_slot_create(rel, NULL);
 	TM_FailureData tmfd;
 	TM_Result	res;
-	List	   *indexes;
-	bool		done = false;
+	SlotOutcome outcome;
 
-	rel = table_open(cat.counters, RowExclusiveLock);
-	indexes = RelationGetIndexList(rel);
-	if (!counters_as_made(rel, indexes))
-	{
-		list_free(indexes);
-		table_close(rel, NoLock);
-		return false;
-	}
-	desc = RelationGetDescr(rel);
-	ts = table_slot_create(rel, NULL);
 	res = table_tuple_lock(rel, tid, GetActiveSnapshot(), ts,
 						   GetCurrentCommandId(true), LockTupleNoKeyExclusive,
-						   LockWaitBlock, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+						   wait, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
 	if (res == TM_Ok)
 	{
 		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
@@ -1269,33 +1278,51 @@ account_slot_in_place(OrgUsage *u, ItemPointer tid)
 		pfree(nulls);
 		/* as SPI would: later commands of this transaction see the update */
 		CommandCounterIncrement();
-		done = true;
+		outcome = SLOT_DONE;
 	}
+	else if (res == TM_WouldBlock)
+		outcome = SLOT_BUSY;
+	else
+		outcome = SLOT_GONE;	/* deleted, or (can't happen) changed by us */
 	ExecDropSingleTupleTableSlot(ts);
-	list_free(indexes);
-	table_close(rel, NoLock);
-	return done;
+	return outcome;
 }
 
 /*
- * Tokens, render seconds, storage: add to this backend's slot.
+ * Tokens, render seconds, storage: add to one of the org's slots.  The
+ * backend's own slot (backend number modulo fenta.quota_slots) comes first;
+ * when another transaction holds it (more backends than slots), another
+ * slot row that nobody holds, else a slot number without a row, else wait
+ * for the own slot.  Concurrent writers of one org thus wait for each other
+ * only when every slot is held.
  */
 static void
 account_slot(OrgUsage *u)
 {
+	static SlotRows *rows = NULL;
 	Oid			types[5] = {UUIDOID, INT2OID, INT8OID, INT8OID, INT8OID};
 	Datum		args[5];
 	QuotaFacts	f;
 	int128		total;
+	int16		own = (int16) (FENTA_MY_PROC_NUMBER % quota_slots);
+	int16		target = own;
+	int			own_row = -1;
+	Relation	rel;
+	List	   *indexes;
+	int			i;
+
+	if (rows == NULL)
+		rows = MemoryContextAlloc(TopMemoryContext, sizeof(SlotRows));
 
 	/*
 	 * The counters must stay in range: checked against the exact usage, read
-	 * together with where this backend's slot is.
+	 * together with where the slot rows are.
 	 */
 	memset(&f, 0, sizeof(f));
 	f.org = u->org;
-	f.my_slot = (int16) (FENTA_MY_PROC_NUMBER % quota_slots);
-	quota_with_scans(quota_read, &f, QR_ANY_ORG | QR_MY_SLOT);
+	f.rows = rows;
+	rows->n = 0;
+	quota_with_scans(quota_read, &f, QR_ANY_ORG | QR_SLOT_ROWS);
 	if (!f.found)
 		missing_quota_row(&u->org);
 	total = f.used[R_TOKENS] + u->amount[R_TOKENS];
@@ -1308,11 +1335,64 @@ account_slot(OrgUsage *u)
 	if (total > PG_INT64_MAX || total < PG_INT64_MIN)
 		overflow_error("storage_bytes", &u->org);
 
-	if (f.my_slot_found && account_slot_in_place(u, &f.my_slot_tid))
-		return;
+	rel = table_open(cat.counters, RowExclusiveLock);
+	indexes = RelationGetIndexList(rel);
+	if (counters_as_made(rel, indexes))
+	{
+		bool		taken[MAX_SLOT_ROWS];
+		int			n = rows->n;
 
+		for (i = 0; i < n; i++)
+			if (rows->slot[i] == own)
+				own_row = i;
+		/* the existing rows, own slot first, without waiting */
+		for (i = 0; i < n; i++)
+		{
+			int			r = own_row < 0 ? i : (own_row + i) % n;
+
+			switch (account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip))
+			{
+				case SLOT_DONE:
+					list_free(indexes);
+					table_close(rel, NoLock);
+					return;
+				case SLOT_BUSY:
+					break;
+				case SLOT_GONE:
+					rows->slot[r] = -1; /* free to be inserted again */
+					break;
+			}
+		}
+		/* a slot number without a row: the own one if free, else the lowest */
+		memset(taken, 0, sizeof(taken));
+		for (i = 0; i < n; i++)
+			if (rows->slot[i] >= 0 && rows->slot[i] < MAX_SLOT_ROWS)
+				taken[rows->slot[i]] = true;
+		target = -1;
+		if (!taken[own])
+			target = own;
+		for (i = 0; target < 0 && i < quota_slots; i++)
+			if (!taken[i])
+				target = (int16) i;
+		/* every slot held: wait for the own one */
+		if (target < 0)
+		{
+			target = own;
+			if (own_row >= 0 &&
+				account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock) == SLOT_DONE)
+			{
+				list_free(indexes);
+				table_close(rel, NoLock);
+				return;
+			}
+		}
+	}
+	list_free(indexes);
+	table_close(rel, NoLock);
+
+	/* a new slot row (or a table changed by hand): upsert through SPI */
 	args[0] = UUIDPGetDatum(&u->org);
-	args[1] = Int16GetDatum(f.my_slot);
+	args[1] = Int16GetDatum(target);
 	args[2] = Int64GetDatum(u->amount[R_TOKENS]);
 	args[3] = Int64GetDatum(u->amount[R_RENDER]);
 	args[4] = Int64GetDatum(u->amount[R_STORAGE]);
