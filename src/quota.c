@@ -7,8 +7,9 @@
  * Counters.  An org's exact usage of the current period is the rolled-up
  * part in public.quota_limits (*_used) plus the sum of its rows in
  * fenta.quota_counters, where the accounting trigger adds to the slot of its
- * backend (backend number modulo fenta.quota_slots), so that concurrent
- * writers of one org do not queue on one row.  KIE.ai credits are the
+ * backend (backend number modulo fenta.quota_slots; another slot when that
+ * one is held by another transaction), so that concurrent writers of one org
+ * do not queue on one row.  KIE.ai credits are the
  * exception: credits beyond the limit are drawn from credit packs, which
  * needs the exact used amount, so they are kept in quota_limits directly
  * under a row lock (only writers of KIE.ai credits of one org queue).
@@ -235,7 +236,7 @@ fenta_quota_init(void)
 {
 	DefineCustomIntVariable("fenta.quota_slots",
 							"Number of counter slots per org the usage trigger spreads concurrent writers over.",
-							"Each backend adds to slot (backend number modulo this value). More slots mean less waiting between concurrent writers of one org, and more rows for check_quota to add up.",
+							"Each backend adds to slot (backend number modulo this value), or to another slot when another transaction holds that one. More slots mean less waiting between concurrent writers of one org, and more rows for check_quota to add up.",
 							&quota_slots,
 							16, 1, 1024,
 							PGC_SUSET, 0,
