@@ -128,6 +128,7 @@ typedef struct QuotaCatalog
 	AttrNumber	lim_allow_overage;
 	AttrNumber	lim_cap;
 	AttrNumber	lim_org_deleted_at; /* 0.3.0 on; else InvalidAttrNumber */
+	int			counters_made;	/* quota_counters as made: 0 unknown, 1 yes, 2 no */
 	AttrNumber	cnt_slot;
 	AttrNumber	cnt_value[N_RES];	/* R_KAI unused */
 	AttrNumber	pack_remaining;
@@ -1180,25 +1181,31 @@ account_kai(OrgUsage *u)
 /*
  * Is fenta.quota_counters as the extension made it: its primary key the only
  * index, no rules, and no triggers but the foreign key's checks (which an
- * update that keeps org_id does not fire)?
+ * update that keeps org_id does not fire)?  Cached until the next relcache
+ * invalidation of the table (which DDL on it sends).
  */
 static bool
-counters_as_made(Relation rel, List *indexes)
+counters_as_made(Relation rel)
 {
-	int			i;
+	if (cat.counters_made == 0)
+	{
+		List	   *indexes = RelationGetIndexList(rel);
+		bool		made = rel->rd_rules == NULL && list_length(indexes) == 1 &&
+			linitial_oid(indexes) == cat.counters_pkey;
+		int			i;
 
-	if (rel->rd_rules != NULL ||
-		list_length(indexes) != 1 || linitial_oid(indexes) != cat.counters_pkey)
-		return false;
-	if (rel->trigdesc != NULL)
-		for (i = 0; i < rel->trigdesc->numtriggers; i++)
-		{
-			Oid			fn = rel->trigdesc->triggers[i].tgfoid;
+		if (made && rel->trigdesc != NULL)
+			for (i = 0; i < rel->trigdesc->numtriggers; i++)
+			{
+				Oid			fn = rel->trigdesc->triggers[i].tgfoid;
 
-			if (fn != F_RI_FKEY_CHECK_INS && fn != F_RI_FKEY_CHECK_UPD)
-				return false;
-		}
-	return true;
+				if (fn != F_RI_FKEY_CHECK_INS && fn != F_RI_FKEY_CHECK_UPD)
+					made = false;
+			}
+		list_free(indexes);
+		cat.counters_made = made ? 1 : 2;
+	}
+	return cat.counters_made == 1;
 }
 
 /*
@@ -1308,8 +1315,8 @@ account_slot(OrgUsage *u)
 	int16		own = (int16) (FENTA_MY_PROC_NUMBER % quota_slots);
 	int16		target = own;
 	int			own_row = -1;
+	bool		done = false;
 	Relation	rel;
-	List	   *indexes;
 	int			i;
 
 	if (rows == NULL)
@@ -1337,8 +1344,7 @@ account_slot(OrgUsage *u)
 		overflow_error("storage_bytes", &u->org);
 
 	rel = table_open(cat.counters, RowExclusiveLock);
-	indexes = RelationGetIndexList(rel);
-	if (counters_as_made(rel, indexes))
+	if (counters_as_made(rel))
 	{
 		bool		taken[MAX_SLOT_ROWS];
 		int			n = rows->n;
@@ -1347,49 +1353,38 @@ account_slot(OrgUsage *u)
 			if (rows->slot[i] == own)
 				own_row = i;
 		/* the existing rows, own slot first, without waiting */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n && !done; i++)
 		{
 			int			r = own_row < 0 ? i : (own_row + i) % n;
+			SlotOutcome o = account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip);
 
-			switch (account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip))
-			{
-				case SLOT_DONE:
-					list_free(indexes);
-					table_close(rel, NoLock);
-					return;
-				case SLOT_BUSY:
-					break;
-				case SLOT_GONE:
-					rows->slot[r] = -1; /* free to be inserted again */
-					break;
-			}
+			done = (o == SLOT_DONE);
+			if (o == SLOT_GONE)
+				rows->slot[r] = -1; /* its number is free again */
 		}
-		/* a slot number without a row: the own one if free, else the lowest */
-		memset(taken, 0, sizeof(taken));
-		for (i = 0; i < n; i++)
-			if (rows->slot[i] >= 0 && rows->slot[i] < MAX_SLOT_ROWS)
-				taken[rows->slot[i]] = true;
-		target = -1;
-		if (!taken[own])
-			target = own;
-		for (i = 0; target < 0 && i < quota_slots; i++)
-			if (!taken[i])
-				target = (int16) i;
-		/* every slot held: wait for the own one */
-		if (target < 0)
+		if (!done)
 		{
-			target = own;
-			if (own_row >= 0 &&
-				account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock) == SLOT_DONE)
+			/* a slot number without a row: the own one if free, else the lowest */
+			memset(taken, 0, sizeof(taken));
+			for (i = 0; i < n; i++)
+				if (rows->slot[i] >= 0 && rows->slot[i] < MAX_SLOT_ROWS)
+					taken[rows->slot[i]] = true;
+			target = taken[own] ? -1 : own;
+			for (i = 0; target < 0 && i < quota_slots; i++)
+				if (!taken[i])
+					target = (int16) i;
+			/* every slot held: wait for the own one */
+			if (target < 0)
 			{
-				list_free(indexes);
-				table_close(rel, NoLock);
-				return;
+				target = own;
+				done = own_row >= 0 &&
+					account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock) == SLOT_DONE;
 			}
 		}
 	}
-	list_free(indexes);
 	table_close(rel, NoLock);
+	if (done)
+		return;
 
 	/* a new slot row (or a table changed by hand): upsert through SPI */
 	args[0] = UUIDPGetDatum(&u->org);
