@@ -139,10 +139,13 @@ cat >"$work/ins_key.sql" <<SQL
 INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, render_seconds, idempotency_key)
 VALUES ('$org', 'llm_tokens', 100, 50, 1, gen_random_uuid()::text);
 SQL
+# the trigger configurations: none, c (= all fenta triggers), acct (the
+# accounting trigger only), twin (the PL/pgSQL per-row trigger instead)
 mode() {
 	case $1 in
 	none) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" ;;
-	c) q -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER" ;;
+	c | all) q -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER" ;;
+	acct) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" -c "ALTER TABLE public.usage_records ENABLE TRIGGER usage_records_quota" ;;
 	twin) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" \
 		-c "CREATE TRIGGER usage_records_quota_twin AFTER INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION twin.update_quota_usage()" ;;
 	esac
@@ -181,27 +184,20 @@ copy_ms() {
 	q -At -c "SELECT bench.best(\$q\$COPY public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits,
 		render_seconds, storage_bytes, created_at) FROM '$work/usage.csv' WITH (FORMAT csv)\$q\$, 1)" 2>/dev/null
 }
-copy_mode() {
-	case $1 in
-	none) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" ;;
-	acct) q -c "ALTER TABLE public.usage_records DISABLE TRIGGER USER" -c "ALTER TABLE public.usage_records ENABLE TRIGGER usage_records_quota" ;;
-	all) q -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER" ;;
-	esac
-}
 # one unmeasured COPY first (the first one also creates WAL segment files the
 # later ones recycle), then the configurations take turns, 2 rounds, best of 2
-copy_mode none
+mode none
 copy_ms >/dev/null
 declare -A C=([none]=Infinity [acct]=Infinity [all]=Infinity)
 for round in 1 2; do
 	for m in none acct all; do
-		copy_mode $m
+		mode $m
 		t=$(copy_ms)
 		echo "  round $round, $m: $t ms"
 		if [ "${C[$m]}" = Infinity ] || [ "$(echo "$t < ${C[$m]}" | bc)" = 1 ]; then C[$m]=$t; fi
 	done
 done
-copy_mode all
+mode all
 none_ms=${C[none]}
 acct_ms=${C[acct]}
 all_ms=${C[all]}
