@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * quota.c
- *	  The quota engine: check_quota(), quota_status() and the usage_records
- *	  triggers (accounting and idempotency keys).
+ *	  The quota engine's readers: check_quota(), quota_status(), the
+ *	  per-backend catalog cache and the transaction's cached index scans.
+ *	  The writers (the usage_records triggers) are in accounting.c.
  *
  * Counters.  An org's exact usage of the current period is the rolled-up
  * part in public.quota_limits (*_used) plus the sum of its rows in
@@ -39,7 +40,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "fenta.h"
+#include "quota.h"
 
 #include "access/genam.h"
 #include "access/heapam.h"
@@ -60,6 +61,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -80,70 +82,15 @@
 
 PG_FUNCTION_INFO_V1(fenta_check_quota);
 PG_FUNCTION_INFO_V1(fenta_quota_status);
-PG_FUNCTION_INFO_V1(fenta_update_quota_usage);
-PG_FUNCTION_INFO_V1(fenta_usage_idempotency_guard);
 
-/* Resources, in the order of check_quota's arguments; storage last. */
-#define R_TOKENS	0
-#define R_KAI		1
-#define R_RENDER	2
-#define R_STORAGE	3
-#define N_RES		4
-#define N_REQ		3			/* resources a caller can request */
-
-static const char *const res_names[N_RES] = {
+const char *const quota_res_names[N_RES] = {
 	"tokens", "kai_credits", "render_seconds", "storage_bytes"
 };
 
 /* GUC: number of counter slots per org */
-static int	quota_slots = 16;
+int			quota_slots = 16;
 
-/*
- * Per-backend cache of the relations, indexes and attribute numbers the
- * quota engine reads.  Attribute numbers are looked up by name: a database
- * updated from 0.1.0 has the new columns at other positions than a fresh
- * install.
- */
-typedef struct QuotaCatalog
-{
-	bool		valid;
-	Oid			orgs;
-	Oid			orgs_pkey;
-	Oid			members;
-	Oid			members_key;
-	Oid			limits;
-	Oid			limits_key;
-	Oid			counters;
-	Oid			counters_pkey;
-	Oid			packs;
-	Oid			packs_available;
-	Oid			usage;			/* public.usage_records */
-	Oid			owner;			/* runs the accounting SQL */
-	AttrNumber	orgs_deleted_at;
-	AttrNumber	lim_limit[N_RES];
-	AttrNumber	lim_used[N_RES];
-	AttrNumber	lim_reserved[N_REQ];
-	AttrNumber	lim_price[N_REQ];
-	AttrNumber	lim_from_packs;
-	AttrNumber	lim_allow_overage;
-	AttrNumber	lim_cap;
-	AttrNumber	lim_org_deleted_at; /* 0.3.0 on; else InvalidAttrNumber */
-	int			counters_made;	/* quota_counters as made: 0 unknown, 1 yes, 2 no */
-	AttrNumber	cnt_slot;
-	AttrNumber	cnt_value[N_RES];	/* R_KAI unused */
-	AttrNumber	pack_remaining;
-	AttrNumber	pack_expires;
-	/* usage_records columns, as the transition table and NEW carry them */
-	AttrNumber	use_id;
-	AttrNumber	use_org;
-	AttrNumber	use_prompt;
-	AttrNumber	use_output;
-	AttrNumber	use_kai;
-	AttrNumber	use_render;
-	AttrNumber	use_storage;
-} QuotaCatalog;
-
-static QuotaCatalog cat;
+QuotaCatalog quota_cat;
 
 /* An index scan kept open for the transaction and rescanned per lookup. */
 typedef struct CachedScan
@@ -174,48 +121,6 @@ static char *claim_cache_text = NULL;
 static bool claim_cache_has_uid = false;
 static pg_uuid_t claim_cache_uid;
 
-/* Saved SPI plans of the writers. */
-static SPIPlanPtr plan_upsert_slot = NULL;
-static SPIPlanPtr plan_lock_kai = NULL;
-static SPIPlanPtr plan_packs = NULL;
-static SPIPlanPtr plan_draw_pack = NULL;
-static SPIPlanPtr plan_add_kai = NULL;
-static SPIPlanPtr plan_idem_insert = NULL;
-static SPIPlanPtr plan_idem_lookup = NULL;
-
-/*
- * What check_quota and quota_status know about an org.  Sums are int128 so
- * that adding counters, reservations and requests cannot overflow.
- */
-typedef struct QuotaFacts
-{
-	bool		found;			/* org exists, not deleted, has a quota row */
-	bool		limit_null[N_RES];
-	int64		limit[N_RES];
-	int128		used[N_RES];
-	int64		reserved[N_REQ];
-	int64		from_packs;
-	bool		packs_loaded;
-	int128		packs_remaining;
-	bool		allow_overage;
-	int64		cap_cents;
-	int64		price_micro[N_REQ]; /* US dollars * 10^6 (tokens: per 1,000) */
-	pg_uuid_t	org;
-	struct SlotRows *rows;		/* QR_SLOT_ROWS: where the slot rows are */
-} QuotaFacts;
-
-/*
- * The slot rows (slot >= 0) of an org as the accounting trigger saw them.
- * The slot column's CHECK allows at most 1024 of them.
- */
-#define MAX_SLOT_ROWS 1024
-typedef struct SlotRows
-{
-	int			n;
-	int16		slot[MAX_SLOT_ROWS];
-	ItemPointerData tid[MAX_SLOT_ROWS];
-} SlotRows;
-
 /* The verdict per resource. */
 typedef struct QuotaVerdict
 {
@@ -228,6 +133,31 @@ typedef struct QuotaVerdict
 static void quota_relcache_callback(Datum arg, Oid relid);
 static void quota_syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 static void quota_xact_callback(XactEvent event, void *arg);
+static void quota_close_scans(void);
+
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/*
+ * Before any utility statement of this backend: close the transaction's
+ * cached scans, so that DDL on the quota tables later in the transaction
+ * (ALTER TABLE, CREATE INDEX ...) does not find them in use.  They are
+ * reopened by the next call.
+ */
+static void
+quota_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	if (scans_open)
+		quota_close_scans();
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
 
 /*
  * Module load: the GUC and the cache invalidation hooks.
@@ -245,6 +175,8 @@ fenta_quota_init(void)
 	CacheRegisterRelcacheCallback(quota_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, quota_syscache_callback, (Datum) 0);
 	RegisterXactCallback(quota_xact_callback, NULL);
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = quota_ProcessUtility;
 }
 
 /*
@@ -253,14 +185,14 @@ fenta_quota_init(void)
 static void
 quota_relcache_callback(Datum arg, Oid relid)
 {
-	if (!cat.valid)
+	if (!quota_cat.valid)
 		return;
-	if (relid == InvalidOid || relid == cat.orgs || relid == cat.members ||
-		relid == cat.limits || relid == cat.counters || relid == cat.packs ||
-		relid == cat.usage || relid == cat.orgs_pkey || relid == cat.members_key ||
-		relid == cat.limits_key || relid == cat.counters_pkey ||
-		relid == cat.packs_available)
-		cat.valid = false;
+	if (relid == InvalidOid || relid == quota_cat.orgs || relid == quota_cat.members ||
+		relid == quota_cat.limits || relid == quota_cat.counters || relid == quota_cat.packs ||
+		relid == quota_cat.usage || relid == quota_cat.orgs_pkey || relid == quota_cat.members_key ||
+		relid == quota_cat.limits_key || relid == quota_cat.counters_pkey ||
+		relid == quota_cat.packs_available)
+		quota_cat.valid = false;
 }
 
 /*
@@ -356,7 +288,7 @@ quota_attnum(Oid relid, const char *name)
  * Resolve (once per backend, again after invalidation) the relations and
  * columns of the quota engine.
  */
-static void
+void
 quota_catalog(void)
 {
 	QuotaCatalog c;
@@ -365,7 +297,7 @@ quota_catalog(void)
 	HeapTuple	tup;
 	int			r;
 
-	if (cat.valid)
+	if (quota_cat.valid)
 		return;
 	memset(&c, 0, sizeof(c));
 	pub = get_namespace_oid("public", false);
@@ -393,9 +325,9 @@ quota_catalog(void)
 	{
 		char		name[64];
 
-		snprintf(name, sizeof(name), "%s_limit", r == R_STORAGE ? "storage_bytes" : res_names[r]);
+		snprintf(name, sizeof(name), "%s_limit", r == R_STORAGE ? "storage_bytes" : quota_res_names[r]);
 		c.lim_limit[r] = quota_attnum(c.limits, name);
-		snprintf(name, sizeof(name), "%s_used", r == R_STORAGE ? "storage_bytes" : res_names[r]);
+		snprintf(name, sizeof(name), "%s_used", r == R_STORAGE ? "storage_bytes" : quota_res_names[r]);
 		c.lim_used[r] = quota_attnum(c.limits, name);
 	}
 	c.lim_reserved[R_TOKENS] = quota_attnum(c.limits, "reserved_tokens");
@@ -423,7 +355,145 @@ quota_catalog(void)
 	c.use_render = quota_attnum(c.usage, "render_seconds");
 	c.use_storage = quota_attnum(c.usage, "storage_bytes");
 	c.valid = true;
-	cat = c;
+	quota_cat = c;
+}
+
+/*
+ * One column the quota engine reads must have the type it reads it as.
+ */
+static void
+quota_check_type(Relation rel, AttrNumber att, Oid expected)
+{
+	Form_pg_attribute a;
+
+	if (att == InvalidAttrNumber)
+		return;
+	if (att > RelationGetDescr(rel)->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation \"%s\" lacks column %d that the fenta quota engine reads",
+						RelationGetRelationName(rel), att)));
+	a = TupleDescAttr(RelationGetDescr(rel), att - 1);
+	if (a->attisdropped || a->atttypid != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("column %d of relation \"%s\" is not of type %s, as the fenta quota engine reads it",
+						att, RelationGetRelationName(rel), format_type_be(expected)),
+				 errdetail("Its type is %s.", a->attisdropped ? "(dropped)" : format_type_be(a->atttypid)),
+				 errhint("fenta's tables keep the column types the extension gave them: change the column back with ALTER TABLE ... ALTER COLUMN ... TYPE %s.",
+						 format_type_be(expected))));
+}
+
+/*
+ * Check, against a relation opened and locked by the caller, that the
+ * columns the quota engine reads from it have the types it reads them as
+ * (a DBA's ALTER COLUMN ... TYPE must be refused, not read as garbage).
+ * The lock keeps the descriptor from changing until the transaction ends.
+ */
+void
+quota_check_columns(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	int			r;
+
+	if (relid == quota_cat.limits)
+	{
+		for (r = 0; r < N_RES; r++)
+		{
+			quota_check_type(rel, quota_cat.lim_limit[r], INT8OID);
+			quota_check_type(rel, quota_cat.lim_used[r], INT8OID);
+		}
+		for (r = 0; r < N_REQ; r++)
+		{
+			quota_check_type(rel, quota_cat.lim_reserved[r], INT8OID);
+			quota_check_type(rel, quota_cat.lim_price[r], NUMERICOID);
+		}
+		quota_check_type(rel, quota_cat.lim_from_packs, INT8OID);
+		quota_check_type(rel, quota_cat.lim_allow_overage, BOOLOID);
+		quota_check_type(rel, quota_cat.lim_cap, NUMERICOID);
+		quota_check_type(rel, quota_cat.lim_org_deleted_at, TIMESTAMPTZOID);
+	}
+	else if (relid == quota_cat.counters)
+	{
+		quota_check_type(rel, quota_cat.cnt_slot, INT2OID);
+		quota_check_type(rel, quota_cat.cnt_value[R_TOKENS], INT8OID);
+		quota_check_type(rel, quota_cat.cnt_value[R_RENDER], INT8OID);
+		quota_check_type(rel, quota_cat.cnt_value[R_STORAGE], INT8OID);
+	}
+	else if (relid == quota_cat.packs)
+	{
+		quota_check_type(rel, quota_cat.pack_remaining, INT8OID);
+		quota_check_type(rel, quota_cat.pack_expires, TIMESTAMPTZOID);
+	}
+	else if (relid == quota_cat.orgs)
+		quota_check_type(rel, quota_cat.orgs_deleted_at, TIMESTAMPTZOID);
+	else if (relid == quota_cat.usage)
+	{
+		quota_check_type(rel, quota_cat.use_id, UUIDOID);
+		quota_check_type(rel, quota_cat.use_org, UUIDOID);
+		quota_check_type(rel, quota_cat.use_prompt, INT8OID);
+		quota_check_type(rel, quota_cat.use_output, INT8OID);
+		quota_check_type(rel, quota_cat.use_kai, INT8OID);
+		quota_check_type(rel, quota_cat.use_render, INT8OID);
+		quota_check_type(rel, quota_cat.use_storage, INT8OID);
+	}
+	else if (rel->rd_rel->relkind == RELKIND_INDEX)
+	{
+		/* the unique indexes the scans use: uuid keys first */
+		int			nkeys = relid == quota_cat.members_key ? 2 : 1;
+
+		for (r = 1; r <= nkeys; r++)
+			quota_check_type(rel, r, UUIDOID);
+	}
+}
+
+/*
+ * Run fenta's own SQL as the owner of the quota tables (as PostgreSQL's RI
+ * triggers run as the owner of the referenced table), with search_path
+ * pinned: the caller's search_path must never resolve a name, an operator
+ * or a function in it.  Every name in that SQL is qualified as well.
+ */
+void
+quota_enter_owner(QuotaOwnerContext *oc)
+{
+	quota_catalog();
+	GetUserIdAndSecContext(&oc->save_userid, &oc->save_sec);
+	SetUserIdAndSecContext(quota_cat.owner,
+						   oc->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	oc->save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+void
+quota_leave_owner(QuotaOwnerContext *oc)
+{
+	SPI_finish();
+	AtEOXact_GUC(true, oc->save_nestlevel);
+	SetUserIdAndSecContext(oc->save_userid, oc->save_sec);
+}
+
+void
+quota_overflow_error(const char *what, pg_uuid_t *org)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("usage counter %s out of range", what),
+			 errdetail("Adding the new usage records to the org's counters would exceed the range of bigint."),
+			 errcontext("org %s", DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(org))))));
+}
+
+void
+quota_missing_row(pg_uuid_t *org)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("org %s has no quota_limits row",
+					DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(org)))),
+			 errhint("Every org gets one when it is created; restore it with INSERT INTO public.quota_limits (org_id) VALUES (...).")));
 }
 
 /*
@@ -450,24 +520,24 @@ quota_open_scan(int which)
 	switch (which)
 	{
 		case SCAN_ORGS:
-			heap = cat.orgs;
-			index = cat.orgs_pkey;
+			heap = quota_cat.orgs;
+			index = quota_cat.orgs_pkey;
 			break;
 		case SCAN_MEMBERS:
-			heap = cat.members;
-			index = cat.members_key;
+			heap = quota_cat.members;
+			index = quota_cat.members_key;
 			break;
 		case SCAN_LIMITS:
-			heap = cat.limits;
-			index = cat.limits_key;
+			heap = quota_cat.limits;
+			index = quota_cat.limits_key;
 			break;
 		case SCAN_COUNTERS:
-			heap = cat.counters;
-			index = cat.counters_pkey;
+			heap = quota_cat.counters;
+			index = quota_cat.counters_pkey;
 			break;
 		default:
-			heap = cat.packs;
-			index = cat.packs_available;
+			heap = quota_cat.packs;
+			index = quota_cat.packs_available;
 			break;
 	}
 
@@ -479,6 +549,10 @@ quota_open_scan(int which)
 	{
 		cs->heap = table_open(heap, AccessShareLock);
 		cs->index = index_open(index, AccessShareLock);
+		/* the locks are taken: what the cache says must hold now */
+		quota_catalog();
+		quota_check_columns(cs->heap);
+		quota_check_columns(cs->index);
 		cs->nkeys = nkeys[which];
 		for (k = 0; k < cs->nkeys; k++)
 			ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
@@ -545,17 +619,6 @@ quota_lookup_done(int which)
 	MemoryContextSwitchTo(old);
 }
 
-static int64
-slot_int64(TupleTableSlot *slot, AttrNumber att, bool *isnull)
-{
-	bool		null;
-	Datum		d = slot_getattr(slot, att, &null);
-
-	if (isnull)
-		*isnull = null;
-	return null ? 0 : DatumGetInt64(d);
-}
-
 /* numeric * 10^scale as int64 (prices and caps have at most 6 decimals) */
 static int64
 numeric_scaled(Datum num, int scale)
@@ -570,11 +633,8 @@ numeric_scaled(Datum num, int scale)
  * Read the org, its quota row and its slots (the body of quota_load, run
  * with the cached scans under the top transaction's resource owner).
  */
-#define QR_PRICES	1			/* read the prices even without overage */
-#define QR_ANY_ORG	2			/* soft-deleted orgs too (the trigger) */
-#define QR_SLOT_ROWS 4			/* note where the slot rows are (f->rows) */
 
-static void
+void
 quota_read(QuotaFacts *f, int flags)
 {
 	TupleTableSlot *slot;
@@ -585,13 +645,13 @@ quota_read(QuotaFacts *f, int flags)
 	 * The org: exists (else it has no quota row), not soft-deleted: said by
 	 * the quota row's copy of orgs.deleted_at, or by orgs before 0.3.0.
 	 */
-	if (!(flags & QR_ANY_ORG) && cat.lim_org_deleted_at == InvalidAttrNumber)
+	if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at == InvalidAttrNumber)
 	{
 		(void) quota_lookup(SCAN_ORGS, &f->org, NULL);
 		slot = scans[SCAN_ORGS].slot;
 		if (quota_next(SCAN_ORGS))
 		{
-			(void) slot_getattr(slot, cat.orgs_deleted_at, &isnull);
+			(void) slot_getattr(slot, quota_cat.orgs_deleted_at, &isnull);
 			f->found = isnull;
 		}
 		quota_lookup_done(SCAN_ORGS);
@@ -606,9 +666,9 @@ quota_read(QuotaFacts *f, int flags)
 	if (quota_next(SCAN_LIMITS))
 	{
 		f->found = true;
-		if (!(flags & QR_ANY_ORG) && cat.lim_org_deleted_at != InvalidAttrNumber)
+		if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at != InvalidAttrNumber)
 		{
-			(void) slot_getattr(slot, cat.lim_org_deleted_at, &isnull);
+			(void) slot_getattr(slot, quota_cat.lim_org_deleted_at, &isnull);
 			f->found = isnull;
 		}
 	}
@@ -616,18 +676,18 @@ quota_read(QuotaFacts *f, int flags)
 	{
 		for (r = 0; r < N_RES; r++)
 		{
-			f->limit[r] = slot_int64(slot, cat.lim_limit[r], &f->limit_null[r]);
-			f->used[r] = slot_int64(slot, cat.lim_used[r], NULL);
+			f->limit[r] = slot_int64(slot, quota_cat.lim_limit[r], &f->limit_null[r]);
+			f->used[r] = slot_int64(slot, quota_cat.lim_used[r], NULL);
 		}
 		for (r = 0; r < N_REQ; r++)
-			f->reserved[r] = slot_int64(slot, cat.lim_reserved[r], NULL);
-		f->from_packs = slot_int64(slot, cat.lim_from_packs, NULL);
-		f->allow_overage = DatumGetBool(slot_getattr(slot, cat.lim_allow_overage, &isnull));
+			f->reserved[r] = slot_int64(slot, quota_cat.lim_reserved[r], NULL);
+		f->from_packs = slot_int64(slot, quota_cat.lim_from_packs, NULL);
+		f->allow_overage = DatumGetBool(slot_getattr(slot, quota_cat.lim_allow_overage, &isnull));
 		if ((flags & QR_PRICES) || f->allow_overage)
 		{
-			f->cap_cents = numeric_scaled(slot_getattr(slot, cat.lim_cap, &isnull), 2);
+			f->cap_cents = numeric_scaled(slot_getattr(slot, quota_cat.lim_cap, &isnull), 2);
 			for (r = 0; r < N_REQ; r++)
-				f->price_micro[r] = numeric_scaled(slot_getattr(slot, cat.lim_price[r], &isnull), 6);
+				f->price_micro[r] = numeric_scaled(slot_getattr(slot, quota_cat.lim_price[r], &isnull), 6);
 		}
 	}
 	quota_lookup_done(SCAN_LIMITS);
@@ -639,12 +699,12 @@ quota_read(QuotaFacts *f, int flags)
 	slot = scans[SCAN_COUNTERS].slot;
 	while (quota_next(SCAN_COUNTERS))
 	{
-		f->used[R_TOKENS] += slot_int64(slot, cat.cnt_value[R_TOKENS], NULL);
-		f->used[R_RENDER] += slot_int64(slot, cat.cnt_value[R_RENDER], NULL);
-		f->used[R_STORAGE] += slot_int64(slot, cat.cnt_value[R_STORAGE], NULL);
+		f->used[R_TOKENS] += slot_int64(slot, quota_cat.cnt_value[R_TOKENS], NULL);
+		f->used[R_RENDER] += slot_int64(slot, quota_cat.cnt_value[R_RENDER], NULL);
+		f->used[R_STORAGE] += slot_int64(slot, quota_cat.cnt_value[R_STORAGE], NULL);
 		if ((flags & QR_SLOT_ROWS) && f->rows->n < MAX_SLOT_ROWS)
 		{
-			int16		n = DatumGetInt16(slot_getattr(slot, cat.cnt_slot, &isnull));
+			int16		n = DatumGetInt16(slot_getattr(slot, quota_cat.cnt_slot, &isnull));
 
 			if (!isnull && n >= 0)
 			{
@@ -673,8 +733,8 @@ quota_read_packs(QuotaFacts *f)
 	while (quota_next(SCAN_PACKS))
 	{
 		bool		isnull;
-		int64		remaining = slot_int64(slot, cat.pack_remaining, NULL);
-		Datum		expires = slot_getattr(slot, cat.pack_expires, &isnull);
+		int64		remaining = slot_int64(slot, quota_cat.pack_remaining, NULL);
+		Datum		expires = slot_getattr(slot, quota_cat.pack_expires, &isnull);
 
 		if (remaining > 0 && (isnull || DatumGetTimestampTz(expires) > now))
 			f->packs_remaining += remaining;
@@ -687,7 +747,7 @@ quota_read_packs(QuotaFacts *f)
  * Run a reader with the cached scans, under the top transaction's resource
  * owner; a scan interrupted by an error is reopened at the next use.
  */
-static void
+void
 quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg)
 {
 	ResourceOwner save = CurrentResourceOwner;
@@ -990,7 +1050,7 @@ fenta_quota_status(PG_FUNCTION_ARGS)
 		const char *reason = NULL;
 
 		memset(nulls, 0, sizeof(nulls));
-		values[0] = CStringGetTextDatum(res_names[r]);
+		values[0] = CStringGetTextDatum(quota_res_names[r]);
 		values[5] = Int64GetDatum(r < N_REQ ? req[r] : 0);
 		if (!f.found)
 		{
@@ -1046,582 +1106,3 @@ fenta_quota_status(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/*
- * Prepare and keep an SPI plan.
- */
-static SPIPlanPtr
-quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*cache = plan;
-	}
-	return *cache;
-}
-
-static void
-quota_exec(SPIPlanPtr plan, Datum *values, int expected)
-{
-	int			rc = SPI_execute_plan(plan, values, NULL, false, 0);
-
-	if (rc < 0 || (expected >= 0 && rc != expected))
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
-
-static void
-overflow_error(const char *what, pg_uuid_t *org)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("usage counter %s out of range", what),
-			 errdetail("Adding the new usage records to the org's counters would exceed the range of bigint."),
-			 errcontext("org %s", DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(org))))));
-}
-
-static void
-missing_quota_row(pg_uuid_t *org)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("org %s has no quota_limits row",
-					DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(org)))),
-			 errhint("Every org gets one when it is created; restore it with INSERT INTO public.quota_limits (org_id) VALUES (...).")));
-}
-
-/* Usage of one org in one statement. */
-typedef struct OrgUsage
-{
-	pg_uuid_t	org;			/* hash key: first */
-	int64		amount[N_RES];
-} OrgUsage;
-
-static int
-org_usage_cmp(const void *a, const void *b)
-{
-	return memcmp(&((const OrgUsage *) a)->org, &((const OrgUsage *) b)->org, UUID_LEN);
-}
-
-/*
- * KIE.ai credits: lock the quota row, draw what goes beyond the limit from
- * the unexpired packs (soonest expiry first), add to the counters.
- */
-static void
-account_kai(OrgUsage *u)
-{
-	Oid			t_lock[1] = {UUIDOID};
-	Oid			t_draw[2] = {UUIDOID, INT8OID};
-	Oid			t_add[3] = {UUIDOID, INT8OID, INT8OID};
-	Datum		args[3];
-	bool		isnull;
-	int64		used;
-	int64		limit;
-	bool		limit_null;
-	int64		new_used;
-	int64		over = 0;
-	int64		drawn = 0;
-
-	args[0] = UUIDPGetDatum(&u->org);
-	quota_exec(quota_plan(&plan_lock_kai,
-						  "SELECT kai_credits_used, kai_credits_limit FROM public.quota_limits"
-						  " WHERE org_id = $1 FOR NO KEY UPDATE",
-						  1, t_lock), args, SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		missing_quota_row(&u->org);
-	used = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	limit = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &limit_null));
-	if (pg_add_s64_overflow(used, u->amount[R_KAI], &new_used))
-		overflow_error("kai_credits", &u->org);
-	if (!limit_null)
-		over = Max(new_used - limit, 0) - Max(used - limit, 0);
-
-	if (over > 0)
-	{
-		uint64		i;
-		uint64		n;
-		SPITupleTable *packs;
-
-		quota_exec(quota_plan(&plan_packs,
-							  "SELECT id, credits_remaining FROM public.credit_packs"
-							  " WHERE org_id = $1 AND credits_remaining > 0"
-							  " AND (expires_at IS NULL OR expires_at > pg_catalog.now())"
-							  " ORDER BY expires_at NULLS LAST, created_at, id FOR UPDATE",
-							  1, t_lock), args, SPI_OK_SELECT);
-		packs = SPI_tuptable;
-		n = SPI_processed;
-		for (i = 0; i < n && drawn < over; i++)
-		{
-			Datum		draw[2];
-			int64		remaining = DatumGetInt64(SPI_getbinval(packs->vals[i], packs->tupdesc, 2, &isnull));
-			int64		take = Min(remaining, over - drawn);
-
-			draw[0] = SPI_getbinval(packs->vals[i], packs->tupdesc, 1, &isnull);
-			draw[1] = Int64GetDatum(take);
-			quota_exec(quota_plan(&plan_draw_pack,
-								  "UPDATE public.credit_packs SET credits_remaining = credits_remaining - $2"
-								  " WHERE id = $1",
-								  2, t_draw), draw, SPI_OK_UPDATE);
-			drawn += take;
-		}
-		SPI_freetuptable(packs);
-	}
-	args[1] = Int64GetDatum(u->amount[R_KAI]);
-	args[2] = Int64GetDatum(drawn);
-	quota_exec(quota_plan(&plan_add_kai,
-						  "UPDATE public.quota_limits SET kai_credits_used = kai_credits_used + $2,"
-						  " kai_credits_from_packs = kai_credits_from_packs + $3 WHERE org_id = $1",
-						  3, t_add), args, SPI_OK_UPDATE);
-}
-
-/*
- * Is fenta.quota_counters as the extension made it: its primary key the only
- * index, no rules, and no triggers but the foreign key's checks (which an
- * update that keeps org_id does not fire)?  Cached until the next relcache
- * invalidation of the table (which DDL on it sends).
- */
-static bool
-counters_as_made(Relation rel)
-{
-	if (cat.counters_made == 0)
-	{
-		List	   *indexes = RelationGetIndexList(rel);
-		bool		made = rel->rd_rules == NULL && list_length(indexes) == 1 &&
-			linitial_oid(indexes) == cat.counters_pkey;
-		int			i;
-
-		if (made && rel->trigdesc != NULL)
-			for (i = 0; i < rel->trigdesc->numtriggers; i++)
-			{
-				Oid			fn = rel->trigdesc->triggers[i].tgfoid;
-
-				if (fn != F_RI_FKEY_CHECK_INS && fn != F_RI_FKEY_CHECK_UPD)
-					made = false;
-			}
-		list_free(indexes);
-		cat.counters_made = made ? 1 : 2;
-	}
-	return cat.counters_made == 1;
-}
-
-/*
- * Add to an existing slot row in place: lock its newest version, add, and
- * update it (a HOT update as a rule), without the executor.  With
- * LockWaitSkip, a row another transaction holds is left alone (SLOT_BUSY).
- * SLOT_GONE: the row was deleted (rolled up) since the statement's snapshot.
- */
-typedef enum SlotOutcome
-{
-	SLOT_DONE,
-	SLOT_BUSY,
-	SLOT_GONE
-} SlotOutcome;
-
-static SlotOutcome
-account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid, LockWaitPolicy wait)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	TupleTableSlot *ts = table_slot_create(rel, NULL);
-	TM_FailureData tmfd;
-	TM_Result	res;
-	SlotOutcome outcome;
-
-	res = table_tuple_lock(rel, tid, GetActiveSnapshot(), ts,
-						   GetCurrentCommandId(true), LockTupleNoKeyExclusive,
-						   wait, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
-	if (res == TM_Ok)
-	{
-		Datum	   *values = palloc(sizeof(Datum) * desc->natts);
-		bool	   *nulls = palloc(sizeof(bool) * desc->natts);
-		bool		should_free;
-		HeapTuple	oldtup = ExecFetchSlotHeapTuple(ts, false, &should_free);
-		HeapTuple	newtup;
-		int			r;
-
-		heap_deform_tuple(oldtup, desc, values, nulls);
-		for (r = 0; r < N_RES; r++)
-		{
-			AttrNumber	att = cat.cnt_value[r];
-			int64		v;
-
-			if (r == R_KAI)
-				continue;
-			if (nulls[att - 1] ||
-				pg_add_s64_overflow(DatumGetInt64(values[att - 1]), u->amount[r], &v))
-				overflow_error(res_names[r], &u->org);
-			if (v < 0 && r != R_STORAGE)
-				overflow_error(res_names[r], &u->org);
-			values[att - 1] = Int64GetDatum(v);
-		}
-		newtup = heap_form_tuple(desc, values, nulls);
-		simple_heap_update(rel, &ts->tts_tid, newtup);
-		if (!HeapTupleIsHeapOnly(newtup))
-		{
-			/* not HOT: the primary key needs an entry for the new version */
-			Relation	index = index_open(cat.counters_pkey, RowExclusiveLock);
-			IndexInfo  *ii = BuildIndexInfo(index);
-			Datum		key[INDEX_MAX_KEYS];
-			bool		key_null[INDEX_MAX_KEYS];
-			int			k;
-
-			for (k = 0; k < ii->ii_NumIndexAttrs; k++)
-			{
-				AttrNumber	att = ii->ii_IndexAttrNumbers[k];
-
-				key[k] = values[att - 1];
-				key_null[k] = nulls[att - 1];
-			}
-			index_insert(index, key, key_null, &newtup->t_self, rel,
-						 UNIQUE_CHECK_YES, true, ii);
-			index_close(index, NoLock);
-		}
-		if (should_free)
-			heap_freetuple(oldtup);
-		heap_freetuple(newtup);
-		pfree(values);
-		pfree(nulls);
-		/* as SPI would: later commands of this transaction see the update */
-		CommandCounterIncrement();
-		outcome = SLOT_DONE;
-	}
-	else if (res == TM_WouldBlock)
-		outcome = SLOT_BUSY;
-	else
-		outcome = SLOT_GONE;	/* deleted, or (can't happen) changed by us */
-	ExecDropSingleTupleTableSlot(ts);
-	return outcome;
-}
-
-/*
- * Tokens, render seconds, storage: add to one of the org's slots.  The
- * backend's own slot (backend number modulo fenta.quota_slots) comes first;
- * when another transaction holds it (more backends than slots), another
- * slot row that nobody holds, else a slot number without a row, else wait
- * for the own slot.  Concurrent writers of one org thus wait for each other
- * only when every slot is held.
- */
-static void
-account_slot(OrgUsage *u)
-{
-	static SlotRows *rows = NULL;
-	Oid			types[5] = {UUIDOID, INT2OID, INT8OID, INT8OID, INT8OID};
-	Datum		args[5];
-	QuotaFacts	f;
-	int128		total;
-	int16		own = (int16) (FENTA_MY_PROC_NUMBER % quota_slots);
-	int16		target = own;
-	int			own_row = -1;
-	bool		done = false;
-	Relation	rel;
-	int			i;
-
-	if (rows == NULL)
-		rows = MemoryContextAlloc(TopMemoryContext, sizeof(SlotRows));
-
-	/*
-	 * The counters must stay in range: checked against the exact usage, read
-	 * together with where the slot rows are.
-	 */
-	memset(&f, 0, sizeof(f));
-	f.org = u->org;
-	f.rows = rows;
-	rows->n = 0;
-	quota_with_scans(quota_read, &f, QR_ANY_ORG | QR_SLOT_ROWS);
-	if (!f.found)
-		missing_quota_row(&u->org);
-	total = f.used[R_TOKENS] + u->amount[R_TOKENS];
-	if (total > PG_INT64_MAX)
-		overflow_error("tokens", &u->org);
-	total = f.used[R_RENDER] + u->amount[R_RENDER];
-	if (total > PG_INT64_MAX)
-		overflow_error("render_seconds", &u->org);
-	total = f.used[R_STORAGE] + u->amount[R_STORAGE];
-	if (total > PG_INT64_MAX || total < PG_INT64_MIN)
-		overflow_error("storage_bytes", &u->org);
-
-	rel = table_open(cat.counters, RowExclusiveLock);
-	if (counters_as_made(rel))
-	{
-		bool		taken[MAX_SLOT_ROWS];
-		int			n = rows->n;
-
-		for (i = 0; i < n; i++)
-			if (rows->slot[i] == own)
-				own_row = i;
-		/* the existing rows, own slot first, without waiting */
-		for (i = 0; i < n && !done; i++)
-		{
-			int			r = own_row < 0 ? i : (own_row + i) % n;
-			SlotOutcome o = account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip);
-
-			done = (o == SLOT_DONE);
-			if (o == SLOT_GONE)
-				rows->slot[r] = -1; /* its number is free again */
-		}
-		if (!done)
-		{
-			/* a slot number without a row: the own one if free, else the lowest */
-			memset(taken, 0, sizeof(taken));
-			for (i = 0; i < n; i++)
-				if (rows->slot[i] >= 0 && rows->slot[i] < MAX_SLOT_ROWS)
-					taken[rows->slot[i]] = true;
-			target = taken[own] ? -1 : own;
-			for (i = 0; target < 0 && i < quota_slots; i++)
-				if (!taken[i])
-					target = (int16) i;
-			/* every slot held: wait for the own one */
-			if (target < 0)
-			{
-				target = own;
-				done = own_row >= 0 &&
-					account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock) == SLOT_DONE;
-			}
-		}
-	}
-	table_close(rel, NoLock);
-	if (done)
-		return;
-
-	/* a new slot row (or a table changed by hand): upsert through SPI */
-	args[0] = UUIDPGetDatum(&u->org);
-	args[1] = Int16GetDatum(target);
-	args[2] = Int64GetDatum(u->amount[R_TOKENS]);
-	args[3] = Int64GetDatum(u->amount[R_RENDER]);
-	args[4] = Int64GetDatum(u->amount[R_STORAGE]);
-	quota_exec(quota_plan(&plan_upsert_slot,
-						  "INSERT INTO fenta.quota_counters AS c (org_id, slot, tokens, render_seconds, storage_bytes)"
-						  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, slot) DO UPDATE"
-						  " SET tokens = c.tokens + excluded.tokens,"
-						  " render_seconds = c.render_seconds + excluded.render_seconds,"
-						  " storage_bytes = c.storage_bytes + excluded.storage_bytes",
-						  5, types), args, SPI_OK_INSERT);
-}
-
-/*
- * Add one row's amounts to its org's entry, with overflow checks.
- */
-static void
-add_row(OrgUsage *u, TupleTableSlot *slot)
-{
-	int64		prompt = slot_int64(slot, cat.use_prompt, NULL);
-	int64		output = slot_int64(slot, cat.use_output, NULL);
-	int64		tokens;
-	int64		kai = slot_int64(slot, cat.use_kai, NULL);
-	int64		render = slot_int64(slot, cat.use_render, NULL);
-	int64		storage = slot_int64(slot, cat.use_storage, NULL);
-
-	if (prompt < 0 || output < 0 || kai < 0 || render < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("usage amounts must not be negative")));
-	if (pg_add_s64_overflow(prompt, output, &tokens) ||
-		pg_add_s64_overflow(u->amount[R_TOKENS], tokens, &u->amount[R_TOKENS]))
-		overflow_error("tokens", &u->org);
-	if (pg_add_s64_overflow(u->amount[R_KAI], kai, &u->amount[R_KAI]))
-		overflow_error("kai_credits", &u->org);
-	if (pg_add_s64_overflow(u->amount[R_RENDER], render, &u->amount[R_RENDER]))
-		overflow_error("render_seconds", &u->org);
-	if (pg_add_s64_overflow(u->amount[R_STORAGE], storage, &u->amount[R_STORAGE]))
-		overflow_error("storage_bytes", &u->org);
-}
-
-#define SMALL_ORGS 8
-
-/*
- * update_quota_usage(): AFTER INSERT ... FOR EACH STATEMENT trigger on
- * usage_records with REFERENCING NEW TABLE.  Aggregates the new rows per
- * org, then accounts each org once, in org order.
- */
-Datum
-fenta_update_quota_usage(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	Tuplestorestate *ts;
-	TupleTableSlot *slot;
-	OrgUsage	small[SMALL_ORGS];
-	OrgUsage   *orgs = small;
-	int			norgs = 0;
-	HTAB	   *hash = NULL;
-	int			readptr;
-	int			i;
-	Oid			save_userid;
-	int			save_sec;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
-		trigdata->tg_newtable == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.update_quota_usage() must be an AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT trigger")));
-	quota_catalog();
-	if (RelationGetRelid(trigdata->tg_relation) != cat.usage)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.update_quota_usage() must be a trigger on public.usage_records")));
-
-	ts = trigdata->tg_newtable;
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(trigdata->tg_relation), &TTSOpsMinimalTuple);
-	readptr = tuplestore_alloc_read_pointer(ts, 0);
-	tuplestore_select_read_pointer(ts, readptr);
-	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, slot))
-	{
-		bool		isnull;
-		pg_uuid_t  *org = DatumGetUUIDP(slot_getattr(slot, cat.use_org, &isnull));
-		OrgUsage   *u = NULL;
-
-		if (isnull)
-			continue;			/* NOT NULL column */
-		if (hash == NULL)
-		{
-			for (i = 0; i < norgs; i++)
-				if (memcmp(&orgs[i].org, org, UUID_LEN) == 0)
-				{
-					u = &orgs[i];
-					break;
-				}
-			if (u == NULL && norgs < SMALL_ORGS)
-			{
-				u = &orgs[norgs++];
-				memset(u, 0, sizeof(*u));
-				u->org = *org;
-			}
-			else if (u == NULL)
-			{
-				HASHCTL		ctl;
-
-				ctl.keysize = UUID_LEN;
-				ctl.entrysize = sizeof(OrgUsage);
-				ctl.hcxt = CurrentMemoryContext;
-				hash = hash_create("fenta usage per org", 256, &ctl,
-								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-				for (i = 0; i < norgs; i++)
-					memcpy(hash_search(hash, &orgs[i].org, HASH_ENTER, NULL), &orgs[i], sizeof(OrgUsage));
-			}
-		}
-		if (hash != NULL)
-		{
-			bool		found;
-
-			u = hash_search(hash, org, HASH_ENTER, &found);
-			if (!found)
-				memset(u->amount, 0, sizeof(u->amount));
-		}
-		add_row(u, slot);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-
-	if (hash != NULL)
-	{
-		HASH_SEQ_STATUS seq;
-		OrgUsage   *u;
-
-		norgs = 0;
-		orgs = palloc(sizeof(OrgUsage) * hash_get_num_entries(hash));
-		hash_seq_init(&seq, hash);
-		while ((u = hash_seq_search(&seq)) != NULL)
-			orgs[norgs++] = *u;
-	}
-	if (norgs > 1)
-		qsort(orgs, norgs, sizeof(OrgUsage), org_usage_cmp);
-
-	/* account each org, as the owner of the counters */
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(cat.owner, save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	for (i = 0; i < norgs; i++)
-	{
-		OrgUsage   *u = &orgs[i];
-
-		if (u->amount[R_KAI] > 0)
-			account_kai(u);
-		if (u->amount[R_TOKENS] != 0 || u->amount[R_RENDER] != 0 || u->amount[R_STORAGE] != 0)
-			account_slot(u);
-	}
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
-	return PointerGetDatum(NULL);
-}
-
-/*
- * usage_idempotency_guard(): BEFORE INSERT row trigger for rows with an
- * idempotency key.  The first row with a key (per org) records it; a later
- * one is skipped (returns NULL), unless it is the very row the key names (a
- * row moved between partitions, or restored from a dump).
- */
-Datum
-fenta_usage_idempotency_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple;
-	TupleDesc	desc;
-	int			key_att;
-	int			org_att;
-	int			id_att;
-	Datum		args[3];
-	bool		isnull[3];
-	Oid			types[3] = {UUIDOID, TEXTOID, UUIDOID};
-	Oid			save_userid;
-	int			save_sec;
-	bool		keep;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_idempotency_guard() must be a BEFORE INSERT ... FOR EACH ROW trigger")));
-	tuple = trigdata->tg_trigtuple;
-	desc = RelationGetDescr(trigdata->tg_relation);
-	/* a partition may order its columns differently: look them up by name */
-	key_att = SPI_fnumber(desc, "idempotency_key");
-	org_att = SPI_fnumber(desc, "org_id");
-	id_att = SPI_fnumber(desc, "id");
-	if (key_att <= 0 || org_att <= 0 || id_att <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_idempotency_guard() must be a trigger on public.usage_records")));
-	args[0] = heap_getattr(tuple, org_att, desc, &isnull[0]);
-	args[1] = heap_getattr(tuple, key_att, desc, &isnull[1]);
-	args[2] = heap_getattr(tuple, id_att, desc, &isnull[2]);
-	if (isnull[1])
-		return PointerGetDatum(tuple);
-	if (isnull[0] || isnull[2])
-		return PointerGetDatum(tuple);	/* NOT NULL constraints will say */
-
-	quota_catalog();
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(cat.owner, save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	quota_exec(quota_plan(&plan_idem_insert,
-						  "INSERT INTO fenta.usage_idempotency (org_id, idempotency_key, usage_id)"
-						  " VALUES ($1, $2, $3) ON CONFLICT (org_id, idempotency_key) DO NOTHING",
-						  3, types), args, SPI_OK_INSERT);
-	keep = (SPI_processed == 1);
-	if (!keep)
-	{
-		quota_exec(quota_plan(&plan_idem_lookup,
-							  "SELECT usage_id FROM fenta.usage_idempotency"
-							  " WHERE org_id = $1 AND idempotency_key = $2",
-							  2, types), args, SPI_OK_SELECT);
-		if (SPI_processed == 1)
-		{
-			bool		n;
-			Datum		id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
-
-			keep = !n && memcmp(DatumGetUUIDP(id), DatumGetUUIDP(args[2]), UUID_LEN) == 0;
-		}
-	}
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
-	return keep ? PointerGetDatum(tuple) : PointerGetDatum(NULL);
-}

@@ -1,0 +1,653 @@
+/*-------------------------------------------------------------------------
+ *
+ * accounting.c
+ *	  The quota engine's writers: the usage_records triggers that add usage
+ *	  to the counters (update_quota_usage) and skip retried events
+ *	  (usage_idempotency_guard).
+ *
+ * Counters.  An org's exact usage of the current period is the rolled-up
+ * part in public.quota_limits (*_used) plus the sum of its rows in
+ * fenta.quota_counters, where the accounting trigger adds to the slot of its
+ * backend (backend number modulo fenta.quota_slots; another slot when that
+ * one is held by another transaction), so that concurrent writers of one org
+ * do not queue on one row.  KIE.ai credits are the exception: credits beyond
+ * the limit are drawn from credit packs, which needs the exact used amount,
+ * so they are kept in quota_limits directly under a row lock (only writers
+ * of KIE.ai credits of one org queue).
+ *
+ * Writes.  The hot one, adding to the backend's existing slot row, locks the
+ * row's newest version and updates it with PostgreSQL's own executor
+ * machinery for simple updates (ExecSimpleRelationUpdate, as logical
+ * replication applies a change): the relation's indexes are read after its
+ * lock is taken and every one of them is maintained, every constraint is
+ * checked, row triggers fire, and the columns are checked to have the types
+ * the engine reads them as.  Everything else (a new slot row, KIE.ai credits
+ * and packs, idempotency keys) goes through SPI with saved plans.  Both run
+ * as the owner of fenta.quota_counters (as the RI triggers run as the owner
+ * of the referenced table) with search_path pinned to pg_catalog, and every
+ * name and operator in the SQL is schema-qualified: nothing resolves through
+ * the caller's search_path.
+ *
+ * Lock order, followed by every writer: the orgs row (key share by the
+ * usage_records foreign key check, FOR UPDATE by a reset), the quota_limits
+ * row, then credit packs, counter slots and reservations.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "quota.h"
+
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/int.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+
+PG_FUNCTION_INFO_V1(fenta_update_quota_usage);
+PG_FUNCTION_INFO_V1(fenta_usage_idempotency_guard);
+
+/* Saved SPI plans of the writers. */
+static SPIPlanPtr plan_upsert_slot = NULL;
+static SPIPlanPtr plan_lock_kai = NULL;
+static SPIPlanPtr plan_packs = NULL;
+static SPIPlanPtr plan_draw_pack = NULL;
+static SPIPlanPtr plan_add_kai = NULL;
+static SPIPlanPtr plan_idem_insert = NULL;
+static SPIPlanPtr plan_idem_lookup = NULL;
+static SPIPlanPtr plan_usage_exists = NULL;
+
+/*
+ * Prepare and keep an SPI plan.
+ */
+static SPIPlanPtr
+quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*cache = plan;
+	}
+	return *cache;
+}
+
+static void
+quota_exec(SPIPlanPtr plan, Datum *values, int expected)
+{
+	int			rc = SPI_execute_plan(plan, values, NULL, false, 0);
+
+	if (rc < 0 || (expected >= 0 && rc != expected))
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+/* Usage of one org in one statement. */
+typedef struct OrgUsage
+{
+	pg_uuid_t	org;			/* hash key: first */
+	int64		amount[N_RES];
+} OrgUsage;
+
+static int
+org_usage_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const OrgUsage *) a)->org, &((const OrgUsage *) b)->org, UUID_LEN);
+}
+
+/*
+ * KIE.ai credits: lock the quota row, draw what goes beyond the limit from
+ * the unexpired packs (soonest expiry first), add to the counters.
+ */
+static void
+account_kai(OrgUsage *u)
+{
+	Oid			t_lock[1] = {UUIDOID};
+	Oid			t_draw[2] = {UUIDOID, INT8OID};
+	Oid			t_add[3] = {UUIDOID, INT8OID, INT8OID};
+	Datum		args[3];
+	bool		isnull;
+	int64		used;
+	int64		limit;
+	bool		limit_null;
+	int64		new_used;
+	int64		over = 0;
+	int64		drawn = 0;
+
+	args[0] = UUIDPGetDatum(&u->org);
+	quota_exec(quota_plan(&plan_lock_kai,
+						  "SELECT kai_credits_used, kai_credits_limit FROM public.quota_limits"
+						  " WHERE org_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+						  1, t_lock), args, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		quota_missing_row(&u->org);
+	if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != INT8OID ||
+		SPI_gettypeid(SPI_tuptable->tupdesc, 2) != INT8OID)
+		elog(ERROR, "public.quota_limits.kai_credits_used and kai_credits_limit must be bigint");
+	used = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	limit = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &limit_null));
+	if (pg_add_s64_overflow(used, u->amount[R_KAI], &new_used))
+		quota_overflow_error("kai_credits", &u->org);
+	if (!limit_null)
+		over = Max(new_used - limit, 0) - Max(used - limit, 0);
+
+	if (over > 0)
+	{
+		uint64		i;
+		uint64		n;
+		SPITupleTable *packs;
+
+		quota_exec(quota_plan(&plan_packs,
+							  "SELECT id, credits_remaining FROM public.credit_packs"
+							  " WHERE org_id OPERATOR(pg_catalog.=) $1"
+							  " AND credits_remaining OPERATOR(pg_catalog.>) 0::pg_catalog.int8"
+							  " AND (expires_at IS NULL OR expires_at OPERATOR(pg_catalog.>) pg_catalog.now())"
+							  " ORDER BY expires_at NULLS LAST, created_at, id FOR UPDATE",
+							  1, t_lock), args, SPI_OK_SELECT);
+		packs = SPI_tuptable;
+		n = SPI_processed;
+		if (n > 0 && SPI_gettypeid(packs->tupdesc, 2) != INT8OID)
+			elog(ERROR, "public.credit_packs.credits_remaining must be bigint");
+		for (i = 0; i < n && drawn < over; i++)
+		{
+			Datum		draw[2];
+			int64		remaining = DatumGetInt64(SPI_getbinval(packs->vals[i], packs->tupdesc, 2, &isnull));
+			int64		take = Min(remaining, over - drawn);
+
+			draw[0] = SPI_getbinval(packs->vals[i], packs->tupdesc, 1, &isnull);
+			draw[1] = Int64GetDatum(take);
+			quota_exec(quota_plan(&plan_draw_pack,
+								  "UPDATE public.credit_packs"
+								  " SET credits_remaining = credits_remaining OPERATOR(pg_catalog.-) $2"
+								  " WHERE id OPERATOR(pg_catalog.=) $1",
+								  2, t_draw), draw, SPI_OK_UPDATE);
+			drawn += take;
+		}
+		SPI_freetuptable(packs);
+	}
+	args[1] = Int64GetDatum(u->amount[R_KAI]);
+	args[2] = Int64GetDatum(drawn);
+	quota_exec(quota_plan(&plan_add_kai,
+						  "UPDATE public.quota_limits"
+						  " SET kai_credits_used = kai_credits_used OPERATOR(pg_catalog.+) $2,"
+						  " kai_credits_from_packs = kai_credits_from_packs OPERATOR(pg_catalog.+) $3"
+						  " WHERE org_id OPERATOR(pg_catalog.=) $1",
+						  3, t_add), args, SPI_OK_UPDATE);
+}
+
+/*
+ * The in-place update refuses a quota_counters whose BEFORE UPDATE triggers
+ * could change or skip the new row, or whose rules would rewrite it: either
+ * would make the counters drift from the usage rows.  Decided on the
+ * relation as locked by the caller.
+ */
+static void
+counters_writable(Relation rel)
+{
+	if (rel->rd_rules != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation \"%s\" has rules, which the fenta quota engine does not support",
+						RelationGetRelationName(rel)),
+				 errhint("Drop the rules on fenta.quota_counters.")));
+	if (rel->trigdesc != NULL && rel->trigdesc->trig_update_before_row)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation \"%s\" has a BEFORE UPDATE row trigger, which the fenta quota engine does not support",
+						RelationGetRelationName(rel)),
+				 errdetail("A trigger that changes or skips a counter row would make the counters drift from the usage rows."),
+				 errhint("Drop the trigger, or make it an AFTER trigger.")));
+}
+
+/*
+ * Add the usage to a locked slot row (oldslot holds its newest version)
+ * through the executor: constraints, every index, row triggers.
+ */
+static void
+slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
+{
+	EState	   *estate = CreateExecutorState();
+	RangeTblEntry *rte = makeNode(RangeTblEntry);
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	EPQState	epq;
+	TupleTableSlot *newslot;
+	int			natts = RelationGetDescr(rel)->natts;
+	int			r;
+
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+#if PG_VERSION_NUM >= 160000
+	ExecInitRangeTable(estate, list_make1(rte), NIL);
+#else
+	ExecInitRangeTable(estate, list_make1(rte));
+#endif
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	estate->es_output_cid = GetCurrentCommandId(true);
+	estate->es_snapshot = GetActiveSnapshot();
+	ExecOpenIndices(rri, false);
+#if PG_VERSION_NUM >= 160000
+	EvalPlanQualInit(&epq, estate, NULL, NIL, -1, NIL);
+#else
+	EvalPlanQualInit(&epq, estate, NULL, NIL, -1);
+#endif
+	AfterTriggerBeginQuery();
+
+	newslot = table_slot_create(rel, &estate->es_tupleTable);
+	slot_getallattrs(oldslot);
+	ExecClearTuple(newslot);
+	memcpy(newslot->tts_values, oldslot->tts_values, sizeof(Datum) * natts);
+	memcpy(newslot->tts_isnull, oldslot->tts_isnull, sizeof(bool) * natts);
+	for (r = 0; r < N_RES; r++)
+	{
+		AttrNumber	att = quota_cat.cnt_value[r];
+		int64		v = 0;
+
+		if (r == R_KAI)
+			continue;
+		if (newslot->tts_isnull[att - 1] ||
+			pg_add_s64_overflow(DatumGetInt64(newslot->tts_values[att - 1]), u->amount[r], &v))
+			quota_overflow_error(quota_res_names[r], &u->org);
+		newslot->tts_values[att - 1] = Int64GetDatum(v);
+	}
+	ExecStoreVirtualTuple(newslot);
+	ExecSimpleRelationUpdate(rri, estate, &epq, oldslot, newslot);
+
+	AfterTriggerEndQuery(estate);
+	EvalPlanQualEnd(&epq);
+	ExecCloseIndices(rri);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	ExecCloseResultRelations(estate);
+	ExecCloseRangeTableRelations(estate);
+	FreeExecutorState(estate);
+	/* as SPI would: later commands of this transaction see the update */
+	CommandCounterIncrement();
+}
+
+/*
+ * Add to an existing slot row in place: lock its newest version and update
+ * it.  With LockWaitSkip, a row another transaction holds is left alone
+ * (SLOT_BUSY).  SLOT_GONE: the row was deleted (rolled up) since the
+ * statement's snapshot.
+ */
+typedef enum SlotOutcome
+{
+	SLOT_DONE,
+	SLOT_BUSY,
+	SLOT_GONE
+} SlotOutcome;
+
+static SlotOutcome
+account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid, LockWaitPolicy wait)
+{
+	TupleTableSlot *ts = table_slot_create(rel, NULL);
+	TM_FailureData tmfd;
+	TM_Result	res;
+	SlotOutcome outcome;
+
+	res = table_tuple_lock(rel, tid, GetActiveSnapshot(), ts,
+						   GetCurrentCommandId(true), LockTupleNoKeyExclusive,
+						   wait, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
+	if (res == TM_Ok)
+	{
+		slot_update(u, rel, ts);
+		outcome = SLOT_DONE;
+	}
+	else if (res == TM_WouldBlock)
+		outcome = SLOT_BUSY;
+	else
+		outcome = SLOT_GONE;	/* deleted, or (can't happen) changed by us */
+	ExecDropSingleTupleTableSlot(ts);
+	return outcome;
+}
+
+/*
+ * Tokens, render seconds, storage: add to one of the org's slots.  The
+ * backend's own slot (backend number modulo fenta.quota_slots) comes first;
+ * when another transaction holds it (more backends than slots), another
+ * slot row that nobody holds, else a slot number without a row, else wait
+ * for the own slot.  Concurrent writers of one org thus wait for each other
+ * only when every slot is held.
+ */
+static void
+account_slot(OrgUsage *u)
+{
+	static SlotRows *rows = NULL;
+	Oid			types[5] = {UUIDOID, INT2OID, INT8OID, INT8OID, INT8OID};
+	Datum		args[5];
+	QuotaFacts	f;
+	int128		total;
+	int16		own = (int16) (FENTA_MY_PROC_NUMBER % quota_slots);
+	int16		target = own;
+	int			own_row = -1;
+	bool		done = false;
+	bool		taken[MAX_SLOT_ROWS];
+	Relation	rel;
+	int			n;
+	int			i;
+
+	if (rows == NULL)
+		rows = MemoryContextAlloc(TopMemoryContext, sizeof(SlotRows));
+
+	/*
+	 * The counters must stay in range: checked against the exact usage, read
+	 * together with where the slot rows are.
+	 */
+	memset(&f, 0, sizeof(f));
+	f.org = u->org;
+	f.rows = rows;
+	rows->n = 0;
+	quota_with_scans(quota_read, &f, QR_ANY_ORG | QR_SLOT_ROWS);
+	if (!f.found)
+		quota_missing_row(&u->org);
+	total = f.used[R_TOKENS] + u->amount[R_TOKENS];
+	if (total > PG_INT64_MAX)
+		quota_overflow_error("tokens", &u->org);
+	total = f.used[R_RENDER] + u->amount[R_RENDER];
+	if (total > PG_INT64_MAX)
+		quota_overflow_error("render_seconds", &u->org);
+	total = f.used[R_STORAGE] + u->amount[R_STORAGE];
+	if (total > PG_INT64_MAX || total < PG_INT64_MIN)
+		quota_overflow_error("storage_bytes", &u->org);
+
+	/* what the table is, decided under its lock */
+	rel = table_open(quota_cat.counters, RowExclusiveLock);
+	quota_catalog();
+	quota_check_columns(rel);
+	counters_writable(rel);
+
+	n = rows->n;
+	for (i = 0; i < n; i++)
+		if (rows->slot[i] == own)
+			own_row = i;
+	/* the existing rows, own slot first, without waiting */
+	for (i = 0; i < n && !done; i++)
+	{
+		int			r = own_row < 0 ? i : (own_row + i) % n;
+		SlotOutcome o = account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip);
+
+		done = (o == SLOT_DONE);
+		if (o == SLOT_GONE)
+			rows->slot[r] = -1; /* its number is free again */
+	}
+	if (!done)
+	{
+		/* a slot number without a row: the own one if free, else the lowest */
+		memset(taken, 0, sizeof(taken));
+		for (i = 0; i < n; i++)
+			if (rows->slot[i] >= 0 && rows->slot[i] < MAX_SLOT_ROWS)
+				taken[rows->slot[i]] = true;
+		target = taken[own] ? -1 : own;
+		for (i = 0; target < 0 && i < quota_slots; i++)
+			if (!taken[i])
+				target = (int16) i;
+		/* every slot held: wait for the own one */
+		if (target < 0)
+		{
+			target = own;
+			done = own_row >= 0 &&
+				account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock) == SLOT_DONE;
+		}
+	}
+	table_close(rel, NoLock);
+	if (done)
+		return;
+
+	/* a new slot row: upsert through SPI */
+	args[0] = UUIDPGetDatum(&u->org);
+	args[1] = Int16GetDatum(target);
+	args[2] = Int64GetDatum(u->amount[R_TOKENS]);
+	args[3] = Int64GetDatum(u->amount[R_RENDER]);
+	args[4] = Int64GetDatum(u->amount[R_STORAGE]);
+	quota_exec(quota_plan(&plan_upsert_slot,
+						  "INSERT INTO fenta.quota_counters AS c (org_id, slot, tokens, render_seconds, storage_bytes)"
+						  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, slot) DO UPDATE"
+						  " SET tokens = c.tokens OPERATOR(pg_catalog.+) excluded.tokens,"
+						  " render_seconds = c.render_seconds OPERATOR(pg_catalog.+) excluded.render_seconds,"
+						  " storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) excluded.storage_bytes",
+						  5, types), args, SPI_OK_INSERT);
+}
+
+/*
+ * Add one row's amounts to its org's entry, with overflow checks.
+ */
+static void
+add_row(OrgUsage *u, TupleTableSlot *slot)
+{
+	int64		prompt = slot_int64(slot, quota_cat.use_prompt, NULL);
+	int64		output = slot_int64(slot, quota_cat.use_output, NULL);
+	int64		tokens;
+	int64		kai = slot_int64(slot, quota_cat.use_kai, NULL);
+	int64		render = slot_int64(slot, quota_cat.use_render, NULL);
+	int64		storage = slot_int64(slot, quota_cat.use_storage, NULL);
+
+	if (prompt < 0 || output < 0 || kai < 0 || render < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("usage amounts must not be negative")));
+	if (pg_add_s64_overflow(prompt, output, &tokens) ||
+		pg_add_s64_overflow(u->amount[R_TOKENS], tokens, &u->amount[R_TOKENS]))
+		quota_overflow_error("tokens", &u->org);
+	if (pg_add_s64_overflow(u->amount[R_KAI], kai, &u->amount[R_KAI]))
+		quota_overflow_error("kai_credits", &u->org);
+	if (pg_add_s64_overflow(u->amount[R_RENDER], render, &u->amount[R_RENDER]))
+		quota_overflow_error("render_seconds", &u->org);
+	if (pg_add_s64_overflow(u->amount[R_STORAGE], storage, &u->amount[R_STORAGE]))
+		quota_overflow_error("storage_bytes", &u->org);
+}
+
+#define SMALL_ORGS 8
+
+/*
+ * update_quota_usage(): AFTER INSERT ... FOR EACH STATEMENT trigger on
+ * usage_records with REFERENCING NEW TABLE.  Aggregates the new rows per
+ * org, then accounts each org once, in org order.
+ */
+Datum
+fenta_update_quota_usage(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Tuplestorestate *ts;
+	TupleTableSlot *slot;
+	OrgUsage	small[SMALL_ORGS];
+	OrgUsage   *orgs = small;
+	int			norgs = 0;
+	HTAB	   *hash = NULL;
+	int			readptr;
+	int			i;
+	QuotaOwnerContext oc;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		trigdata->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fenta.update_quota_usage() must be an AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT trigger")));
+	quota_catalog();
+	if (RelationGetRelid(trigdata->tg_relation) != quota_cat.usage)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fenta.update_quota_usage() must be a trigger on public.usage_records")));
+	quota_check_columns(trigdata->tg_relation);
+
+	ts = trigdata->tg_newtable;
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(trigdata->tg_relation), &TTSOpsMinimalTuple);
+	readptr = tuplestore_alloc_read_pointer(ts, 0);
+	tuplestore_select_read_pointer(ts, readptr);
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, slot))
+	{
+		bool		isnull;
+		pg_uuid_t  *org = DatumGetUUIDP(slot_getattr(slot, quota_cat.use_org, &isnull));
+		OrgUsage   *u = NULL;
+
+		if (isnull)
+			continue;			/* NOT NULL column */
+		if (hash == NULL)
+		{
+			for (i = 0; i < norgs; i++)
+				if (memcmp(&orgs[i].org, org, UUID_LEN) == 0)
+				{
+					u = &orgs[i];
+					break;
+				}
+			if (u == NULL && norgs < SMALL_ORGS)
+			{
+				u = &orgs[norgs++];
+				memset(u, 0, sizeof(*u));
+				u->org = *org;
+			}
+			else if (u == NULL)
+			{
+				HASHCTL		ctl;
+
+				ctl.keysize = UUID_LEN;
+				ctl.entrysize = sizeof(OrgUsage);
+				ctl.hcxt = CurrentMemoryContext;
+				hash = hash_create("fenta usage per org", 256, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+				for (i = 0; i < norgs; i++)
+					memcpy(hash_search(hash, &orgs[i].org, HASH_ENTER, NULL), &orgs[i], sizeof(OrgUsage));
+			}
+		}
+		if (hash != NULL)
+		{
+			bool		found;
+
+			u = hash_search(hash, org, HASH_ENTER, &found);
+			if (!found)
+				memset(u->amount, 0, sizeof(u->amount));
+		}
+		add_row(u, slot);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+
+	if (hash != NULL)
+	{
+		HASH_SEQ_STATUS seq;
+		OrgUsage   *u;
+
+		norgs = 0;
+		orgs = palloc(sizeof(OrgUsage) * hash_get_num_entries(hash));
+		hash_seq_init(&seq, hash);
+		while ((u = hash_seq_search(&seq)) != NULL)
+			orgs[norgs++] = *u;
+	}
+	if (norgs > 1)
+		qsort(orgs, norgs, sizeof(OrgUsage), org_usage_cmp);
+
+	/* account each org, as the owner of the counters */
+	quota_enter_owner(&oc);
+	for (i = 0; i < norgs; i++)
+	{
+		OrgUsage   *u = &orgs[i];
+
+		if (u->amount[R_KAI] > 0)
+			account_kai(u);
+		if (u->amount[R_TOKENS] != 0 || u->amount[R_RENDER] != 0 || u->amount[R_STORAGE] != 0)
+			account_slot(u);
+	}
+	quota_leave_owner(&oc);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * usage_idempotency_guard(): BEFORE INSERT row trigger for rows with an
+ * idempotency key.  The first row with a key (per org) records it; a later
+ * one is skipped (returns NULL).  The row the key names is let through only
+ * while it is not in usage_records yet (a row restored from a dump after
+ * the keys): a retry that repeats the id as well as the key is skipped too,
+ * so a retried event counts once and never fails.
+ */
+Datum
+fenta_usage_idempotency_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	int			key_att;
+	int			org_att;
+	int			id_att;
+	Datum		args[3];
+	bool		isnull[3];
+	Oid			types[3] = {UUIDOID, TEXTOID, UUIDOID};
+	QuotaOwnerContext oc;
+	bool		keep;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fenta.usage_idempotency_guard() must be a BEFORE INSERT ... FOR EACH ROW trigger")));
+	tuple = trigdata->tg_trigtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+	/* a partition may order its columns differently: look them up by name */
+	key_att = SPI_fnumber(desc, "idempotency_key");
+	org_att = SPI_fnumber(desc, "org_id");
+	id_att = SPI_fnumber(desc, "id");
+	if (key_att <= 0 || org_att <= 0 || id_att <= 0 ||
+		SPI_gettypeid(desc, key_att) != TEXTOID ||
+		SPI_gettypeid(desc, org_att) != UUIDOID ||
+		SPI_gettypeid(desc, id_att) != UUIDOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fenta.usage_idempotency_guard() must be a trigger on public.usage_records")));
+	args[0] = heap_getattr(tuple, org_att, desc, &isnull[0]);
+	args[1] = heap_getattr(tuple, key_att, desc, &isnull[1]);
+	args[2] = heap_getattr(tuple, id_att, desc, &isnull[2]);
+	if (isnull[1])
+		return PointerGetDatum(tuple);
+	if (isnull[0] || isnull[2])
+		return PointerGetDatum(tuple);	/* NOT NULL constraints will say */
+
+	quota_enter_owner(&oc);
+	quota_exec(quota_plan(&plan_idem_insert,
+						  "INSERT INTO fenta.usage_idempotency (org_id, idempotency_key, usage_id)"
+						  " VALUES ($1, $2, $3) ON CONFLICT (org_id, idempotency_key) DO NOTHING",
+						  3, types), args, SPI_OK_INSERT);
+	keep = (SPI_processed == 1);
+	if (!keep)
+	{
+		quota_exec(quota_plan(&plan_idem_lookup,
+							  "SELECT usage_id FROM fenta.usage_idempotency"
+							  " WHERE org_id OPERATOR(pg_catalog.=) $1"
+							  " AND idempotency_key OPERATOR(pg_catalog.=) $2",
+							  2, types), args, SPI_OK_SELECT);
+		if (SPI_processed == 1)
+		{
+			bool		n;
+			Datum		id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
+
+			keep = !n && memcmp(DatumGetUUIDP(id), DatumGetUUIDP(args[2]), UUID_LEN) == 0;
+		}
+		if (keep)
+		{
+			/* the key names this very id: let it in only if it is not there */
+			quota_exec(quota_plan(&plan_usage_exists,
+								  "SELECT FROM public.usage_records"
+								  " WHERE id OPERATOR(pg_catalog.=) $1 LIMIT 1",
+								  1, &types[2]), &args[2], SPI_OK_SELECT);
+			keep = (SPI_processed == 0);
+		}
+	}
+	quota_leave_owner(&oc);
+	return keep ? PointerGetDatum(tuple) : PointerGetDatum(NULL);
+}
