@@ -34,7 +34,7 @@ GRANT USAGE ON SCHEMA fenta TO anon, authenticated, service_role;
 
 CREATE FUNCTION fenta.uuid_generate_v7()
 RETURNS uuid
-LANGUAGE C VOLATILE PARALLEL SAFE
+LANGUAGE C VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'fenta_uuid_generate_v7';
 
 COMMENT ON FUNCTION fenta.uuid_generate_v7() IS
@@ -2180,6 +2180,34 @@ REVOKE ALL ON FUNCTION fenta.copy_org_deleted_at() FROM PUBLIC, anon, authentica
 CREATE TRIGGER orgs_copy_deleted_at AFTER UPDATE OF deleted_at ON public.orgs
 	FOR EACH ROW WHEN (OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
 	EXECUTE FUNCTION fenta.copy_org_deleted_at();
+-- ===========================================================================
+-- usage_records is an append-only ledger: the quota counters follow every
+-- insert exactly (update_quota_usage), so an UPDATE, DELETE or TRUNCATE
+-- through the table would make them drift.  Corrections are new rows.  Rows
+-- go with their org (the foreign key's cascade, a nested statement); a
+-- superuser may still repair by hand (and recount the counters after).
+-- ===========================================================================
+CREATE FUNCTION fenta.usage_records_append_only()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+	IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 1
+		OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+		RETURN NULL;
+	END IF;
+	RAISE EXCEPTION '% on public.usage_records is not allowed: usage is an append-only ledger', TG_OP
+		USING ERRCODE = 'insufficient_privilege',
+			DETAIL = 'The quota counters follow the inserted rows; changing or removing rows would make them drift.',
+			HINT = 'Record a correction as a new usage row (storage_bytes may be negative).';
+END
+$$;
+COMMENT ON FUNCTION fenta.usage_records_append_only() IS
+'BEFORE UPDATE OR DELETE OR TRUNCATE statement trigger on usage_records: refuses the statement (42501) unless it is nested in another (the foreign key''s cascade when an org is deleted) or run by a superuser. Usage is an append-only ledger.';
+REVOKE ALL ON FUNCTION fenta.usage_records_append_only() FROM PUBLIC, anon, authenticated, service_role;
+CREATE TRIGGER usage_records_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON public.usage_records
+	FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_records_append_only();
 -- Daily usage: fenta.mv_daily_usage, its refresh, and the members' reading
 -- path public.daily_usage().
 --
@@ -2692,37 +2720,160 @@ SELECT pg_catalog.pg_extension_config_dump('public.invoices', '');
 SELECT pg_catalog.pg_extension_config_dump('public.credit_packs', '');
 SELECT pg_catalog.pg_extension_config_dump('public.integrations', '');
 SELECT pg_catalog.pg_extension_config_dump('public.kai_generations', '');
--- DROP EXTENSION fenta would drop every customer table with it.  Refuse it
+-- ===========================================================================
+-- The drop guard: nothing fenta owns disappears, directly or by cascade,
 -- unless the session has said so first:
 --
 --     SET fenta.allow_drop = on;
 --     DROP EXTENSION fenta CASCADE;
 --
--- An event trigger sees the command before it runs; it cannot see the
--- command's targets, so it reads the statement text: a DROP EXTENSION or a
--- DROP SCHEMA ... CASCADE that names fenta (or fenta's schemas) is refused.
-CREATE FUNCTION fenta.guard_drop()
+-- Guarded: the extension and its members; the policies, triggers,
+-- constraints, defaults, indexes and columns fenta made on its tables (and
+-- its signup trigger on auth.users), listed in fenta.guarded_objects; the
+-- monthly partitions public.usage_records_YYYY_MM and the archived months
+-- in fenta_archive.  Unrelated drops always work.  See src/guard.c.
+-- ===========================================================================
+
+CREATE FUNCTION fenta.drop_allowed()
+RETURNS boolean
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'fenta_drop_allowed';
+COMMENT ON FUNCTION fenta.drop_allowed() IS
+'True when this session may drop objects fenta owns: fenta.allow_drop is on, or fenta''s own install or update script is running.';
+REVOKE ALL ON FUNCTION fenta.drop_allowed() FROM PUBLIC, anon, authenticated, service_role;
+
+-- What fenta made on its tables and elsewhere, by object address, as
+-- pg_event_trigger_dropped_objects() reports a dropped object.
+CREATE TABLE fenta.guarded_objects (
+	classid oid NOT NULL,
+	objid oid NOT NULL,
+	objsubid integer NOT NULL,
+	object_type text NOT NULL,
+	object_identity text NOT NULL,
+	CONSTRAINT guarded_objects_pkey PRIMARY KEY (classid, objid, objsubid)
+);
+COMMENT ON TABLE fenta.guarded_objects IS 'The drop guard''s registry: fenta''s members and the policies, triggers, constraints, defaults, indexes and columns fenta made, by object address. Filled by fenta.guard_register() at the end of every install and update script; a restore rebuilds it (its rows are not dumped).';
+COMMENT ON COLUMN fenta.guarded_objects.classid IS 'Catalog of the object (pg_class, pg_policy, pg_trigger, ...).';
+COMMENT ON COLUMN fenta.guarded_objects.objid IS 'OID of the object (for a column: of its table).';
+COMMENT ON COLUMN fenta.guarded_objects.objsubid IS 'Column number for a column, else 0.';
+COMMENT ON COLUMN fenta.guarded_objects.object_type IS 'Object type, as pg_identify_object() names it.';
+COMMENT ON COLUMN fenta.guarded_objects.object_identity IS 'Object identity, as pg_identify_object() gives it.';
+ALTER TABLE fenta.guarded_objects ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.guarded_objects FROM PUBLIC, anon, authenticated, service_role;
+SELECT pg_catalog.pg_extension_config_dump('fenta.guarded_objects', 'WHERE false');
+
+-- Fills the registry from the catalog: the members, and what depends on
+-- them that is not a member (policies, triggers, constraints, defaults,
+-- indexes, rewrite rules, owned sequences), and the columns of the member
+-- tables.  Run at the end of the install script (nothing of a customer's
+-- exists yet) and of every update script.
+CREATE FUNCTION fenta.guard_register()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	n integer;
+BEGIN
+	DELETE FROM fenta.guarded_objects;
+	WITH RECURSIVE ext AS (
+		SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'fenta'
+	), members AS (
+		SELECT d.classid, d.objid, 0 AS objsubid
+		FROM pg_catalog.pg_depend d, ext
+		WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+			AND d.refobjid OPERATOR(pg_catalog.=) ext.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+	), made (classid, objid) AS (
+		SELECT d.classid, d.objid
+		FROM pg_catalog.pg_depend d JOIN members m
+			ON d.refclassid OPERATOR(pg_catalog.=) m.classid AND d.refobjid OPERATOR(pg_catalog.=) m.objid
+		WHERE d.deptype OPERATOR(pg_catalog.<>) 'e'
+			AND (d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::"char"[])
+				OR d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_trigger'::pg_catalog.regclass,
+					'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass]::pg_catalog.oid[]))
+			AND d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_trigger'::pg_catalog.regclass,
+				'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass,
+				'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_rewrite'::pg_catalog.regclass,
+				'pg_catalog.pg_class'::pg_catalog.regclass]::pg_catalog.oid[])
+		UNION
+		SELECT d.classid, d.objid
+		FROM pg_catalog.pg_depend d JOIN made m
+			ON d.refclassid OPERATOR(pg_catalog.=) m.classid AND d.refobjid OPERATOR(pg_catalog.=) m.objid
+		WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::"char"[])
+	), objects AS (
+		SELECT classid, objid, objsubid FROM members
+		UNION
+		SELECT classid, objid, 0 FROM made
+		UNION
+		SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, a.attrelid, a.attnum::integer
+		FROM pg_catalog.pg_attribute a JOIN members m
+			ON m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+			AND a.attrelid OPERATOR(pg_catalog.=) m.objid
+		WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+	)
+	INSERT INTO fenta.guarded_objects (classid, objid, objsubid, object_type, object_identity)
+	SELECT o.classid, o.objid, o.objsubid, i.type, i.identity
+	FROM objects o, pg_catalog.pg_identify_object(o.classid, o.objid, o.objsubid) i;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION fenta.guard_register() IS
+'Refills fenta.guarded_objects from the catalog (members of fenta, what depends on them that fenta made, the columns of its tables); returns the number of objects. Run by the install and update scripts; after an update, objects of your own on fenta''s tables that existed then are guarded too.';
+REVOKE ALL ON FUNCTION fenta.guard_register() FROM PUBLIC, anon, authenticated, service_role;
+
+-- sql_drop: what a statement really dropped, while fenta itself survives.
+CREATE FUNCTION fenta.guard_sql_drop()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = ''
 AS $$
 DECLARE
-	query text := pg_catalog.lower(coalesce(pg_catalog.current_query(), ''));
+	hit text;
 BEGIN
-	IF coalesce(pg_catalog.current_setting('fenta.allow_drop', true), '') IN ('on', 'true', '1', 'yes') THEN
+	IF fenta.drop_allowed() THEN
 		RETURN;
 	END IF;
-	IF (TG_TAG = 'DROP EXTENSION' AND query ~ '\mfenta\M')
-		OR (TG_TAG = 'DROP SCHEMA' AND query ~ '\mcascade\M' AND query ~ '\m(fenta|public)\M') THEN
-		RAISE EXCEPTION 'dropping fenta would drop every customer table and row'
+	SELECT d.object_type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) d.object_identity INTO hit
+	FROM pg_catalog.pg_event_trigger_dropped_objects() d
+	WHERE EXISTS (SELECT FROM fenta.guarded_objects g
+			WHERE g.classid OPERATOR(pg_catalog.=) d.classid AND g.objid OPERATOR(pg_catalog.=) d.objid
+				AND g.objsubid OPERATOR(pg_catalog.=) d.objsubid)
+		OR (d.object_type OPERATOR(pg_catalog.=) 'table'
+			AND ((d.schema_name OPERATOR(pg_catalog.=) 'public'
+					AND d.object_name OPERATOR(pg_catalog.~) '^usage_records_[0-9]{4}_[0-9]{2}$')
+				OR d.schema_name OPERATOR(pg_catalog.=) 'fenta_archive'))
+	LIMIT 1;
+	IF hit IS NOT NULL THEN
+		RAISE EXCEPTION 'this statement would drop %, which belongs to fenta', hit
 			USING ERRCODE = 'dependent_objects_still_exist',
-				DETAIL = pg_catalog.format('The command %s was refused by the event trigger fenta_guard_drop.', TG_TAG),
-				HINT = 'To drop fenta and all its data on purpose, run SET fenta.allow_drop = on; in the same session first.';
+				DETAIL = pg_catalog.format('The command %s was rolled back by the event trigger fenta_guard_sql_drop.', TG_TAG),
+				HINT = 'To drop it on purpose, run SET fenta.allow_drop = on; in the same session first.';
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION fenta.guard_drop() IS
-'Event trigger function: refuses DROP EXTENSION fenta (and DROP SCHEMA public/fenta CASCADE) unless the session has run SET fenta.allow_drop = on.';
-CREATE EVENT TRIGGER fenta_guard_drop ON ddl_command_start
-	WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA')
-	EXECUTE FUNCTION fenta.guard_drop();
+COMMENT ON FUNCTION fenta.guard_sql_drop() IS
+'Event trigger function (sql_drop): rolls back a statement that dropped an object fenta owns (fenta.guarded_objects, a monthly partition of usage_records, an archived month) unless fenta.allow_drop is on.';
+REVOKE ALL ON FUNCTION fenta.guard_sql_drop() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE FUNCTION fenta.guard_ddl_start()
+RETURNS event_trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'fenta_guard_ddl_start';
+COMMENT ON FUNCTION fenta.guard_ddl_start() IS
+'Event trigger function (ddl_command_start): refuses a DROP or DROP OWNED statement that would drop the fenta extension, directly or by cascade (it follows pg_depend from what the statement names), unless fenta.allow_drop is on.';
+REVOKE ALL ON FUNCTION fenta.guard_ddl_start() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE EVENT TRIGGER fenta_guard_ddl_start ON ddl_command_start
+	WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED', 'DROP TABLE', 'DROP VIEW',
+		'DROP MATERIALIZED VIEW', 'DROP FUNCTION', 'DROP PROCEDURE', 'DROP ROUTINE',
+		'DROP AGGREGATE', 'DROP TYPE', 'DROP DOMAIN', 'DROP SEQUENCE', 'DROP INDEX',
+		'DROP FOREIGN TABLE', 'DROP OPERATOR', 'DROP COLLATION', 'DROP CAST',
+		'DROP TEXT SEARCH CONFIGURATION', 'DROP TEXT SEARCH DICTIONARY', 'DROP CONVERSION',
+		'DROP OPERATOR CLASS', 'DROP OPERATOR FAMILY', 'DROP SERVER', 'DROP FOREIGN DATA WRAPPER')
+	EXECUTE FUNCTION fenta.guard_ddl_start();
+CREATE EVENT TRIGGER fenta_guard_sql_drop ON sql_drop
+	EXECUTE FUNCTION fenta.guard_sql_drop();
+-- Last step of every install and update script: the drop guard's registry
+-- lists what fenta has made (95_drop_guard.sql).
+SELECT fenta.guard_register() > 0 AS guard_registered;

@@ -8,12 +8,13 @@
 #include "fenta.h"
 
 #include "miscadmin.h"
+#include "utils/guc.h"
 
 PG_MODULE_MAGIC;
 
 /*
- * Module load: define GUCs and, when preloaded, register the background
- * worker.  Nothing to do during binary upgrade.
+ * Module load: define GUCs (and reserve the fenta. prefix) and, when
+ * preloaded, register the background worker.  Nothing to do during binary upgrade.
  */
 void
 _PG_init(void)
@@ -21,6 +22,9 @@ _PG_init(void)
 	if (IsBinaryUpgrade)
 		return;
 
+	fenta_guard_init();
 	fenta_quota_init();
 	fenta_maintenance_init();
+	/* fenta.* names are fenta's: a misspelt one is an error, not a placeholder */
+	MarkGUCPrefixReserved("fenta");
 }

@@ -33,6 +33,9 @@
 /* fenta.c */
 extern void _PG_init(void);
 
+/* guard.c: the drop guard's GUC */
+extern void fenta_guard_init(void);
+
 /* quota.c: GUCs and caches of the quota engine */
 extern void fenta_quota_init(void);
 

@@ -374,12 +374,17 @@ quota_check_type(Relation rel, AttrNumber att, Oid expected)
 				 errmsg("relation \"%s\" lacks column %d that the fenta quota engine reads",
 						RelationGetRelationName(rel), att)));
 	a = TupleDescAttr(RelationGetDescr(rel), att - 1);
-	if (a->attisdropped || a->atttypid != expected)
+	if (a->attisdropped)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("column %d of relation \"%s\" is not of type %s, as the fenta quota engine reads it",
-						att, RelationGetRelationName(rel), format_type_be(expected)),
-				 errdetail("Its type is %s.", a->attisdropped ? "(dropped)" : format_type_be(a->atttypid)),
+				 errmsg("relation \"%s\" lacks a column that the fenta quota engine reads",
+						RelationGetRelationName(rel))));
+	if (a->atttypid != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("column \"%s\" of relation \"%s\" is of type %s, but the fenta quota engine reads it as %s",
+						NameStr(a->attname), RelationGetRelationName(rel),
+						format_type_be(a->atttypid), format_type_be(expected)),
 				 errhint("fenta's tables keep the column types the extension gave them: change the column back with ALTER TABLE ... ALTER COLUMN ... TYPE %s.",
 						 format_type_be(expected))));
 }

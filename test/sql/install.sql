@@ -2,7 +2,8 @@
 -- Installation: fenta needs the auth schema, then installs with CASCADE.
 --
 \set VERBOSITY default
--- without auth.users the install fails and names the auth script
+-- without auth.users the install fails and names the auth script; fenta
+-- requires no other extension (none is installed in public by CASCADE)
 CREATE EXTENSION fenta CASCADE;
 SELECT count(*) AS extensions_left FROM pg_extension WHERE extname IN ('fenta', 'pgcrypto', 'uuid-ossp');
 -- load the Supabase-compatible auth schema (quietly)

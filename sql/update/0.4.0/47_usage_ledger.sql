@@ -1,0 +1,1 @@
+../../src/47_usage_ledger.sql

@@ -1,0 +1,1 @@
+../../src/95_drop_guard.sql

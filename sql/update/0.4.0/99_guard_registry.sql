@@ -1,0 +1,1 @@
+../../src/99_guard_registry.sql
