@@ -553,6 +553,11 @@ maintain(TimestampTz as_of, int32 months_ahead, bool has_retention,
 	(void) set_config_option("lock_timeout", timeout,
 							 PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
+	/* dropping expired months was asked for: the drop guard lets them go */
+	if (drop_detached)
+		(void) set_config_option("fenta.allow_drop", "on",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
 
 	for (i = 0; i < nmonths; i++)
 	{

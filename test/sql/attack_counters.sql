@@ -110,3 +110,4 @@ SELECT bt_index_check('fenta.quota_counters_pkey', true) AS pkey_complete;
 DELETE FROM public.orgs WHERE id = :a;
 SELECT count(*) AS rows_left FROM public.usage_records WHERE org_id = :a;
 DELETE FROM auth.users WHERE id = 'c1000000-0000-4000-8000-000000000001';
+DROP EXTENSION amcheck;

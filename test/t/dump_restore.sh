@@ -47,6 +47,8 @@ SELECT c.oid::regclass::text || ' ' || pg_temp.fp(c.oid)
 FROM pg_class c
 WHERE c.relnamespace::regnamespace::text IN ('public', 'fenta', 'fenta_archive', 'auth')
 	AND c.relkind = 'r'
+	-- the drop guard's registry is rebuilt by the restore (object ids), not dumped
+	AND c.oid::regclass::text <> 'fenta.guarded_objects'
 ORDER BY 1;
 SQL
 }
