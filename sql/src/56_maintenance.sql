@@ -173,7 +173,7 @@ BEGIN
 		SELECT x.done, x.rows_moved INTO r FROM fenta.maintenance_step(s.step, s.month) x;
 		COMMIT;
 		IF r.done THEN
-			IF s.step IS NOT DISTINCT FROM 'create'::pg_catalog.text THEN
+			IF pg_catalog.texteq(s.step, 'create') THEN
 				created := created OPERATOR(pg_catalog.+) 1;
 			END IF;
 			moved := moved OPERATOR(pg_catalog.+) r.rows_moved;
