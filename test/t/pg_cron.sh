@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Scheduling with pg_cron: fenta.schedule_maintenance() registers one job
 # (idempotently: called again, it updates the same job) that runs
-# fenta.maintain_partitions(); fenta.unschedule_maintenance() removes it.
+# CALL fenta.run_maintenance() (a transaction per step); 
+# fenta.unschedule_maintenance() removes it.
 # pg_cron is preloaded by test/run.sh with cron.database_name = postgres, so
 # it can only be created in database postgres: this driver installs the auth
 # script, pg_cron and fenta there, and removes them at the end.
@@ -32,15 +33,15 @@ q -d postgres -c "SET client_min_messages = warning" -c "CREATE EXTENSION pg_cro
 
 job=$(q -d postgres -c "SELECT fenta.schedule_maintenance()")
 check "a job id is returned" t "$([ -n "$job" ] && echo t)"
-check "the job is registered" "fenta-maintain-partitions|*/10 * * * *|SELECT * FROM fenta.maintain_partitions(months_ahead => 3)|postgres|t" \
+check "the job is registered" "fenta-maintain-partitions|*/10 * * * *|CALL fenta.run_maintenance(months_ahead => 3, retention_months => 0)|postgres|t" \
 	"$(q -d postgres -c "SELECT jobname, schedule, command, database, active FROM cron.job WHERE jobid = $job")"
 job2=$(q -d postgres -c "SELECT fenta.schedule_maintenance('0 * * * *', 6, 24)")
 check "scheduling again updates the same job" "$job" "$job2"
-check "one job only" 1 "$(q -d postgres -c "SELECT count(*) FROM cron.job WHERE command LIKE '%maintain_partitions%'")"
-check "with the new schedule and arguments" "0 * * * *|SELECT * FROM fenta.maintain_partitions(months_ahead => 6, retention_months => 24)" \
+check "one job only" 1 "$(q -d postgres -c "SELECT count(*) FROM cron.job WHERE command LIKE '%run_maintenance%'")"
+check "with the new schedule and arguments" "0 * * * *|CALL fenta.run_maintenance(months_ahead => 6, retention_months => 24)" \
 	"$(q -d postgres -c "SELECT schedule, command FROM cron.job WHERE jobid = $job")"
 # the job's command runs
-check "the job's command works" "f" "$(q -d postgres -c "SELECT skipped FROM fenta.maintain_partitions(months_ahead => 6, retention_months => 24)")"
+check "the job's command works" "ran" "$(q -d postgres -c "$(q -d postgres -c "SELECT command FROM cron.job WHERE jobid = $job")" && echo ran)"
 # bad arguments, invalid schedule (pg_cron's own check)
 check "bad months_ahead: 22023" "ERROR:  22023" "$(psql -X -q -At -d postgres -c "\set VERBOSITY sqlstate" -c "SELECT fenta.schedule_maintenance(months_ahead => 500)" 2>&1 || true)"
 check "bad schedule refused by pg_cron" refused "$(q -d postgres -c "SELECT fenta.schedule_maintenance('every tuesday')" >/dev/null 2>&1 || echo refused)"
