@@ -121,7 +121,7 @@ UPDATE public.quota_limits SET reset_at = now() - interval '1 second' WHERE org_
 UPDATE public.quota_limits SET reset_at = now() + interval '1 month' WHERE org_id IN (SELECT id FROM public.bench_orgs WHERE n > 20);
 SQL
 # drop the months ahead so that the run creates them (one has rows waiting)
-q -d "$db" -c "DO \$\$ DECLARE t regclass; BEGIN FOR t IN SELECT c.oid FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.usage_records'::regclass AND c.relname > 'usage_records_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM') AND c.relname <> 'usage_records_default' LOOP EXECUTE format('DROP TABLE %s', t); END LOOP; END \$\$"
+q -d "$db" -c "DO \$\$ DECLARE t regclass; BEGIN FOR t IN SELECT c.oid FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'public.usage_records'::regclass AND c.relname > 'usage_records_' || to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM') AND c.relname <> 'usage_records_default' LOOP PERFORM pg_catalog.set_config('fenta.allow_drop', 'on', true); EXECUTE format('DROP TABLE %s', t); END LOOP; END \$\$"
 q -d "$db" -c "INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, created_at) SELECT id, 'llm_tokens', 3, (date_trunc('month', now() AT TIME ZONE 'UTC') + interval '1 month 2 days') AT TIME ZONE 'UTC' FROM public.bench_orgs"
 cat >"$work/insert.sql" <<'EOF2'
 \set o random(1, 40)
