@@ -14,7 +14,13 @@ PREVVERSION = $(shell ls sql/ | sed -n 's/^fenta--\([0-9.]*\)\.sql$$/\1/p' | gre
 SQL_SOURCES = $(sort $(wildcard sql/src/*.sql))
 UPDATE_SOURCES = $(sort $(wildcard sql/update/$(EXTVERSION)/*.sql))
 UPDATE_SCRIPT = $(if $(UPDATE_SOURCES),sql/fenta--$(PREVVERSION)--$(EXTVERSION).sql)
-DATA = $(sort $(wildcard sql/fenta--*.sql) sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT)) sql/supabase_auth.sql
+# The direct update from 0.1.0 (PostgreSQL takes the shortest path): the
+# released 0.1.0 -> 0.2.0 and 0.2.0 -> 0.3.0 scripts as they are, the 0.3.0 ->
+# $(EXTVERSION) sources, then the repairs that only an update from 0.1.0 needs
+# (sql/update/0.1.0-$(EXTVERSION)/*.sql; see doc/operations.md).
+DIRECT_SOURCES = $(sort $(wildcard sql/update/0.1.0-$(EXTVERSION)/*.sql))
+DIRECT_SCRIPT = $(if $(DIRECT_SOURCES),sql/fenta--0.1.0--$(EXTVERSION).sql)
+DATA = $(sort $(wildcard sql/fenta--*.sql) sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT) $(DIRECT_SCRIPT)) sql/supabase_auth.sql
 EXTRA_CLEAN =
 
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
@@ -30,7 +36,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-all: sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT)
+all: sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT) $(DIRECT_SCRIPT)
 
 sql/fenta--$(EXTVERSION).sql: $(SQL_SOURCES)
 	cat $^ > $@
@@ -38,6 +44,12 @@ sql/fenta--$(EXTVERSION).sql: $(SQL_SOURCES)
 ifneq ($(UPDATE_SCRIPT),)
 $(UPDATE_SCRIPT): $(UPDATE_SOURCES)
 	( printf '%s\n' '\echo Use "ALTER EXTENSION fenta UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; cat $^ ) > $@
+endif
+
+ifneq ($(DIRECT_SCRIPT),)
+$(DIRECT_SCRIPT): sql/fenta--0.1.0--0.2.0.sql sql/fenta--0.2.0--0.3.0.sql $(UPDATE_SOURCES) $(DIRECT_SOURCES)
+	( printf '%s\n' '\echo Use "ALTER EXTENSION fenta UPDATE TO '"'"'$(EXTVERSION)'"'"'" to load this file. \quit'; \
+	  for f in $^; do sed '/^\\echo Use "ALTER EXTENSION/d' "$$f"; done ) > $@
 endif
 
 # Memory safety, static analysis and fuzzing: one command each (doc/safety.md)

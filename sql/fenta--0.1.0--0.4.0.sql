@@ -1,0 +1,1537 @@
+\echo Use "ALTER EXTENSION fenta UPDATE TO '0.4.0'" to load this file. \quit
+-- fenta 0.1.0 -> 0.2.0
+-- GIN indexes on the JSONB columns of the version tables, as on their parents.
+CREATE INDEX idx_workflow_versions_graph ON public.workflow_versions USING gin (graph);
+CREATE INDEX idx_asset_versions_metadata ON public.asset_versions USING gin (metadata);
+-- 0.2.0 update only: the columns the native quota engine adds to 0.1.0
+-- tables (a fresh install has them in sql/src/40_billing.sql).
+
+ALTER TABLE public.usage_records
+	ADD COLUMN idempotency_key text CONSTRAINT usage_records_idempotency_key_length
+		CHECK (pg_catalog.length(idempotency_key) BETWEEN 1 AND 255);
+COMMENT ON COLUMN public.usage_records.idempotency_key IS 'Optional key of the event (1 to 255 characters): a second insert with the same key for the same org is skipped, so a retried event is counted once. NULL = no key.';
+COMMENT ON COLUMN public.usage_records_default.idempotency_key IS 'Optional key of the event (1 to 255 characters): a second insert with the same key for the same org is skipped, so a retried event is counted once. NULL = no key.';
+
+-- public.public_id(quota_limits) uses the table's row type, so a column with
+-- a default cannot be added in one step: add it bare, fill it (without
+-- touching updated_at), then give it its default, NOT NULL and CHECK.
+ALTER TABLE public.quota_limits
+	ADD COLUMN kai_credits_from_packs bigint,
+	ADD COLUMN reserved_tokens bigint,
+	ADD COLUMN reserved_kai_credits bigint,
+	ADD COLUMN reserved_render_seconds bigint,
+	ADD COLUMN price_per_1k_tokens_usd numeric(12,6),
+	ADD COLUMN price_per_kai_credit_usd numeric(12,6),
+	ADD COLUMN price_per_render_second_usd numeric(12,6);
+ALTER TABLE public.quota_limits DISABLE TRIGGER quota_limits_updated_at;
+UPDATE public.quota_limits SET kai_credits_from_packs = 0, reserved_tokens = 0, reserved_kai_credits = 0, reserved_render_seconds = 0, price_per_1k_tokens_usd = 0, price_per_kai_credit_usd = 0, price_per_render_second_usd = 0;
+ALTER TABLE public.quota_limits ENABLE TRIGGER quota_limits_updated_at;
+ALTER TABLE public.quota_limits
+	ALTER COLUMN kai_credits_from_packs SET DEFAULT 0,
+	ALTER COLUMN kai_credits_from_packs SET NOT NULL,
+	ADD CONSTRAINT quota_limits_kai_credits_from_packs_non_negative CHECK (kai_credits_from_packs >= 0),
+	ALTER COLUMN reserved_tokens SET DEFAULT 0,
+	ALTER COLUMN reserved_tokens SET NOT NULL,
+	ADD CONSTRAINT quota_limits_reserved_tokens_non_negative CHECK (reserved_tokens >= 0),
+	ALTER COLUMN reserved_kai_credits SET DEFAULT 0,
+	ALTER COLUMN reserved_kai_credits SET NOT NULL,
+	ADD CONSTRAINT quota_limits_reserved_kai_credits_non_negative CHECK (reserved_kai_credits >= 0),
+	ALTER COLUMN reserved_render_seconds SET DEFAULT 0,
+	ALTER COLUMN reserved_render_seconds SET NOT NULL,
+	ADD CONSTRAINT quota_limits_reserved_render_seconds_non_negative CHECK (reserved_render_seconds >= 0),
+	ALTER COLUMN price_per_1k_tokens_usd SET DEFAULT 0,
+	ALTER COLUMN price_per_1k_tokens_usd SET NOT NULL,
+	ADD CONSTRAINT quota_limits_price_per_1k_tokens_usd_non_negative CHECK (price_per_1k_tokens_usd >= 0),
+	ALTER COLUMN price_per_kai_credit_usd SET DEFAULT 0,
+	ALTER COLUMN price_per_kai_credit_usd SET NOT NULL,
+	ADD CONSTRAINT quota_limits_price_per_kai_credit_usd_non_negative CHECK (price_per_kai_credit_usd >= 0),
+	ALTER COLUMN price_per_render_second_usd SET DEFAULT 0,
+	ALTER COLUMN price_per_render_second_usd SET NOT NULL,
+	ADD CONSTRAINT quota_limits_price_per_render_second_usd_non_negative CHECK (price_per_render_second_usd >= 0);
+COMMENT ON COLUMN public.quota_limits.tokens_used IS 'LLM tokens (prompt + output) used since the last reset: the rolled-up part; recent usage waits in fenta.quota_counters until fenta.rollup_quota_counters(). public.quota_status() gives the exact figure.';
+COMMENT ON COLUMN public.quota_limits.render_seconds_used IS 'Render seconds used since the last reset: the rolled-up part (see tokens_used).';
+COMMENT ON COLUMN public.quota_limits.kai_credits_used IS 'KIE.ai credits used since the last reset, those drawn from credit packs included (exact: kept by the usage trigger directly).';
+COMMENT ON COLUMN public.quota_limits.storage_bytes_used IS 'Bytes currently stored: the rolled-up part, never negative (see tokens_used); not restarted by resets.';
+COMMENT ON COLUMN public.quota_limits.kai_credits_from_packs IS 'KIE.ai credits of this period drawn from credit packs (part of kai_credits_used; not overage).';
+COMMENT ON COLUMN public.quota_limits.reserved_tokens IS 'LLM tokens held by active reservations (fenta.reserve_quota); counted as used by check_quota.';
+COMMENT ON COLUMN public.quota_limits.reserved_kai_credits IS 'KIE.ai credits held by active reservations; counted as used by check_quota.';
+COMMENT ON COLUMN public.quota_limits.reserved_render_seconds IS 'Render seconds held by active reservations; counted as used by check_quota.';
+COMMENT ON COLUMN public.quota_limits.price_per_1k_tokens_usd IS 'Overage price of 1,000 LLM tokens in US dollars, set from the org''s plan.';
+COMMENT ON COLUMN public.quota_limits.price_per_kai_credit_usd IS 'Overage price of one KIE.ai credit in US dollars, set from the org''s plan.';
+COMMENT ON COLUMN public.quota_limits.price_per_render_second_usd IS 'Overage price of one render second in US dollars, set from the org''s plan.';
+-- 0.1.0 -> 0.2.0: the primary key and indexes of usage_records move from the
+-- partitioned parent to each partition (see sql/src/40_billing.sql): a
+-- partitioned index on an extension's parent table makes the partitions
+-- created later unrestorable from pg_dump.
+ALTER TABLE public.usage_records DROP CONSTRAINT usage_records_pkey;
+DROP INDEX public.idx_usage_records_org_date, public.idx_usage_records_user_id,
+	public.idx_usage_records_org_id_job_id, public.idx_usage_records_resource_type,
+	public.idx_usage_records_metadata;
+DO $indexes$
+DECLARE
+	p name;
+BEGIN
+	FOR p IN
+		SELECT c.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'public.usage_records'::pg_catalog.regclass
+		ORDER BY c.relname
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE public.%I ADD CONSTRAINT %I PRIMARY KEY (id, created_at)', p, p || '_pkey');
+		EXECUTE pg_catalog.format('CREATE INDEX %I ON public.%I (org_id, created_at)', p || '_org_id_created_at_idx', p);
+		EXECUTE pg_catalog.format('CREATE INDEX %I ON public.%I (user_id)', p || '_user_id_idx', p);
+		EXECUTE pg_catalog.format('CREATE INDEX %I ON public.%I (org_id, job_id)', p || '_org_id_job_id_idx', p);
+		EXECUTE pg_catalog.format('CREATE INDEX %I ON public.%I (resource_type)', p || '_resource_type_idx', p);
+		EXECUTE pg_catalog.format('CREATE INDEX %I ON public.%I USING gin (metadata)', p || '_metadata_idx', p);
+	END LOOP;
+END
+$indexes$;
+
+-- Writes go through usage_records, where the quota accounting sees them: the
+-- backend may read the default partition directly, not write it.
+REVOKE ALL ON public.usage_records_default FROM service_role;
+GRANT SELECT ON public.usage_records_default TO service_role;
+-- The native quota engine: plans, usage counters spread over slots,
+-- idempotent usage events, reservations, resets, and the C functions
+-- check_quota(), quota_status() and the usage_records triggers.
+-- See doc/quota.md for the design.
+
+--
+-- Plans: built-in defaults (an IMMUTABLE function, nothing stored) and
+-- overrides (a table, empty at install, so dump and restore carry them).
+--
+CREATE TABLE fenta.plan_overrides (
+	plan public.org_plan PRIMARY KEY,
+	tokens_limit bigint CONSTRAINT plan_overrides_tokens_limit_non_negative CHECK (tokens_limit >= 0),
+	kai_credits_limit bigint CONSTRAINT plan_overrides_kai_credits_limit_non_negative CHECK (kai_credits_limit >= 0),
+	render_seconds_limit bigint CONSTRAINT plan_overrides_render_seconds_limit_non_negative CHECK (render_seconds_limit >= 0),
+	storage_bytes_limit bigint CONSTRAINT plan_overrides_storage_bytes_limit_non_negative CHECK (storage_bytes_limit >= 0),
+	price_per_1k_tokens_usd numeric(12,6) NOT NULL CONSTRAINT plan_overrides_price_per_1k_tokens_usd_non_negative CHECK (price_per_1k_tokens_usd >= 0),
+	price_per_kai_credit_usd numeric(12,6) NOT NULL CONSTRAINT plan_overrides_price_per_kai_credit_usd_non_negative CHECK (price_per_kai_credit_usd >= 0),
+	price_per_render_second_usd numeric(12,6) NOT NULL CONSTRAINT plan_overrides_price_per_render_second_usd_non_negative CHECK (price_per_render_second_usd >= 0),
+	allow_overage boolean NOT NULL,
+	overage_cap_usd numeric(12,2) NOT NULL CONSTRAINT plan_overrides_overage_cap_usd_non_negative CHECK (overage_cap_usd >= 0)
+);
+COMMENT ON TABLE fenta.plan_overrides IS 'Site-specific plan definitions: a row replaces the built-in defaults of its plan (fenta.plan_defaults()) as a whole. Empty at install. Applied to an org when it is created or changes plan, or by fenta.apply_plan().';
+COMMENT ON COLUMN fenta.plan_overrides.plan IS 'The plan this row defines.';
+COMMENT ON COLUMN fenta.plan_overrides.tokens_limit IS 'LLM tokens per period; NULL = unlimited.';
+COMMENT ON COLUMN fenta.plan_overrides.kai_credits_limit IS 'KIE.ai credits per period; NULL = unlimited.';
+COMMENT ON COLUMN fenta.plan_overrides.render_seconds_limit IS 'Render seconds per period; NULL = unlimited.';
+COMMENT ON COLUMN fenta.plan_overrides.storage_bytes_limit IS 'Stored bytes; NULL = unlimited.';
+COMMENT ON COLUMN fenta.plan_overrides.price_per_1k_tokens_usd IS 'Overage price of 1,000 LLM tokens in US dollars.';
+COMMENT ON COLUMN fenta.plan_overrides.price_per_kai_credit_usd IS 'Overage price of one KIE.ai credit in US dollars.';
+COMMENT ON COLUMN fenta.plan_overrides.price_per_render_second_usd IS 'Overage price of one render second in US dollars.';
+COMMENT ON COLUMN fenta.plan_overrides.allow_overage IS 'Whether usage beyond the limits is allowed (and billed) by default.';
+COMMENT ON COLUMN fenta.plan_overrides.overage_cap_usd IS 'Default maximum overage per period in US dollars.';
+-- not exposed; RLS on all the same, with no policy (only the owner's code writes)
+ALTER TABLE fenta.plan_overrides ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.plan_overrides FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON fenta.plan_overrides TO service_role;
+
+CREATE FUNCTION fenta.plan_defaults()
+RETURNS SETOF fenta.plan_overrides
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
+AS $$
+	VALUES
+		('free'::public.org_plan, 100000::bigint, 50::bigint, 600::bigint, 1073741824::bigint,
+		 0.002000::numeric(12,6), 0.010000::numeric(12,6), 0.005000::numeric(12,6), false, 0.00::numeric(12,2)),
+		('starter', 2000000, 1000, 18000, 10737418240,
+		 0.001500, 0.008000, 0.004000, true, 50.00),
+		('pro', 10000000, 5000, 72000, 107374182400,
+		 0.001000, 0.006000, 0.003000, true, 500.00),
+		('enterprise', 100000000, 50000, 720000, 1099511627776,
+		 0.000800, 0.005000, 0.002000, true, 5000.00)
+$$;
+COMMENT ON FUNCTION fenta.plan_defaults() IS
+'Built-in plan definitions (free, starter, pro, enterprise): limits per period, overage unit prices, overage default. A row of fenta.plan_overrides replaces its plan''s row.';
+
+CREATE VIEW fenta.plans AS
+	SELECT o.* FROM fenta.plan_overrides o
+	UNION ALL
+	SELECT d.* FROM fenta.plan_defaults() d
+	WHERE NOT EXISTS (SELECT FROM fenta.plan_overrides o WHERE o.plan = d.plan);
+COMMENT ON VIEW fenta.plans IS 'The plan definitions in force: fenta.plan_overrides, else the built-in fenta.plan_defaults().';
+REVOKE ALL ON fenta.plans FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON fenta.plans TO service_role;
+COMMENT ON COLUMN fenta.plans.plan IS 'The plan.';
+COMMENT ON COLUMN fenta.plans.tokens_limit IS 'LLM tokens per period (NULL = unlimited).';
+COMMENT ON COLUMN fenta.plans.render_seconds_limit IS 'Render seconds per period (NULL = unlimited).';
+COMMENT ON COLUMN fenta.plans.kai_credits_limit IS 'KIE.ai credits per period (NULL = unlimited).';
+COMMENT ON COLUMN fenta.plans.storage_bytes_limit IS 'Storage bytes (NULL = unlimited).';
+COMMENT ON COLUMN fenta.plans.price_per_1k_tokens_usd IS 'Overage price of 1,000 tokens, USD.';
+COMMENT ON COLUMN fenta.plans.price_per_kai_credit_usd IS 'Overage price of one KIE.ai credit, USD.';
+COMMENT ON COLUMN fenta.plans.price_per_render_second_usd IS 'Overage price of one render second, USD.';
+COMMENT ON COLUMN fenta.plans.allow_overage IS 'Whether orgs on the plan may exceed their limits (within overage_cap_usd) by default.';
+COMMENT ON COLUMN fenta.plans.overage_cap_usd IS 'Default cap of the overage per period, USD.';
+
+-- Sets an org's limits, prices and overage settings from its plan.
+CREATE FUNCTION fenta.apply_plan(org_id uuid)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+	IF org_id IS NULL THEN
+		RAISE EXCEPTION 'org_id must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	UPDATE public.quota_limits q
+	SET tokens_limit = p.tokens_limit,
+		kai_credits_limit = p.kai_credits_limit,
+		render_seconds_limit = p.render_seconds_limit,
+		storage_bytes_limit = p.storage_bytes_limit,
+		price_per_1k_tokens_usd = p.price_per_1k_tokens_usd,
+		price_per_kai_credit_usd = p.price_per_kai_credit_usd,
+		price_per_render_second_usd = p.price_per_render_second_usd,
+		allow_overage = p.allow_overage,
+		overage_cap_usd = p.overage_cap_usd
+	FROM public.orgs o, fenta.plans p
+	WHERE o.id = apply_plan.org_id AND p.plan = o.plan AND q.org_id = o.id;
+	RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION fenta.apply_plan(uuid) IS
+'Sets the org''s quota_limits limits, overage prices, allow_overage and overage_cap_usd from its plan (fenta.plans); counters are kept. Returns false when the org or its quota row does not exist. Runs when an org is created or changes plan; call it after changing fenta.plan_overrides for the orgs that should follow.';
+REVOKE ALL ON FUNCTION fenta.apply_plan(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.apply_plan(uuid) TO service_role;
+
+CREATE FUNCTION fenta.orgs_apply_plan()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+	PERFORM fenta.apply_plan(NEW.id);
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION fenta.orgs_apply_plan() IS
+'AFTER INSERT and AFTER UPDATE OF plan trigger on orgs: applies the plan''s limits and prices to the org''s quota row (fenta.apply_plan).';
+REVOKE ALL ON FUNCTION fenta.orgs_apply_plan() FROM PUBLIC, anon, authenticated, service_role;
+-- named after orgs_handle_new, which creates the quota row first
+CREATE TRIGGER orgs_quota_plan AFTER INSERT ON public.orgs
+	FOR EACH ROW EXECUTE FUNCTION fenta.orgs_apply_plan();
+CREATE TRIGGER orgs_quota_plan_change AFTER UPDATE OF plan ON public.orgs
+	FOR EACH ROW WHEN (OLD.plan IS DISTINCT FROM NEW.plan) EXECUTE FUNCTION fenta.orgs_apply_plan();
+
+--
+-- quota_counters: the recent part of the counters, spread over slots so that
+-- concurrent writers of one org do not queue on one row.
+--
+CREATE TABLE fenta.quota_counters (
+	org_id uuid NOT NULL REFERENCES public.orgs (id) ON DELETE CASCADE,
+	slot smallint NOT NULL CONSTRAINT quota_counters_slot_range CHECK (slot BETWEEN -1 AND 1023),
+	tokens bigint NOT NULL DEFAULT 0 CONSTRAINT quota_counters_tokens_non_negative CHECK (tokens >= 0),
+	render_seconds bigint NOT NULL DEFAULT 0 CONSTRAINT quota_counters_render_seconds_non_negative CHECK (render_seconds >= 0),
+	storage_bytes bigint NOT NULL DEFAULT 0,
+	CONSTRAINT quota_counters_pkey PRIMARY KEY (org_id, slot)
+);
+COMMENT ON TABLE fenta.quota_counters IS 'Usage not yet rolled up into public.quota_limits: the usage trigger adds to the slot of its backend (backend number modulo fenta.quota_slots); fenta.rollup_quota_counters() moves the sums into quota_limits. Exact usage = quota_limits.*_used + the sum of the org''s slots.';
+COMMENT ON COLUMN fenta.quota_counters.org_id IS 'The org.';
+COMMENT ON COLUMN fenta.quota_counters.slot IS 'Slot number (0 .. fenta.quota_slots - 1); slot -1 carries a negative storage balance that quota_limits (>= 0) cannot hold.';
+COMMENT ON COLUMN fenta.quota_counters.tokens IS 'LLM tokens (prompt + output) not yet rolled up.';
+COMMENT ON COLUMN fenta.quota_counters.render_seconds IS 'Render seconds not yet rolled up.';
+COMMENT ON COLUMN fenta.quota_counters.storage_bytes IS 'Change of stored bytes not yet rolled up (may be negative).';
+-- not exposed; RLS on all the same, with no policy (only the owner's code writes)
+ALTER TABLE fenta.quota_counters ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.quota_counters FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON fenta.quota_counters TO service_role;
+
+--
+-- usage_idempotency: the idempotency keys of usage events, one per org and
+-- key whatever the monthly partition of the event.
+--
+CREATE TABLE fenta.usage_idempotency (
+	org_id uuid NOT NULL REFERENCES public.orgs (id) ON DELETE CASCADE,
+	idempotency_key text NOT NULL,
+	usage_id uuid NOT NULL,
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT usage_idempotency_pkey PRIMARY KEY (org_id, idempotency_key)
+);
+COMMENT ON TABLE fenta.usage_idempotency IS 'Idempotency keys of usage events: the first usage_records row with a key for an org records it here; later rows with the same key and org are skipped.';
+COMMENT ON COLUMN fenta.usage_idempotency.org_id IS 'The org of the event.';
+COMMENT ON COLUMN fenta.usage_idempotency.idempotency_key IS 'The key given in usage_records.idempotency_key.';
+COMMENT ON COLUMN fenta.usage_idempotency.usage_id IS 'id of the usage_records row that was counted.';
+COMMENT ON COLUMN fenta.usage_idempotency.created_at IS 'When the key was first seen.';
+CREATE INDEX idx_usage_idempotency_created_at ON fenta.usage_idempotency (created_at);
+-- not exposed; RLS on all the same, with no policy (only the owner's code writes)
+ALTER TABLE fenta.usage_idempotency ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.usage_idempotency FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON fenta.usage_idempotency TO service_role;
+
+--
+-- quota_reservations: amounts held for running jobs (hard limits under
+-- concurrency).  Their sums are kept in quota_limits.reserved_*.
+--
+CREATE TABLE fenta.quota_reservations (
+	id uuid PRIMARY KEY DEFAULT fenta.uuid_generate_v7(),
+	org_id uuid NOT NULL REFERENCES public.orgs (id) ON DELETE CASCADE,
+	tokens bigint NOT NULL CONSTRAINT quota_reservations_tokens_non_negative CHECK (tokens >= 0),
+	kai_credits bigint NOT NULL CONSTRAINT quota_reservations_kai_credits_non_negative CHECK (kai_credits >= 0),
+	render_seconds bigint NOT NULL CONSTRAINT quota_reservations_render_seconds_non_negative CHECK (render_seconds >= 0),
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_at timestamptz NOT NULL
+);
+COMMENT ON TABLE fenta.quota_reservations IS 'Active quota reservations (fenta.reserve_quota): counted as used by check_quota until released (fenta.release_quota) or expired (released by fenta.apply_quota_resets).';
+COMMENT ON COLUMN fenta.quota_reservations.id IS 'Primary key (UUIDv7): the handle returned by fenta.reserve_quota.';
+COMMENT ON COLUMN fenta.quota_reservations.org_id IS 'The org.';
+COMMENT ON COLUMN fenta.quota_reservations.tokens IS 'LLM tokens held.';
+COMMENT ON COLUMN fenta.quota_reservations.kai_credits IS 'KIE.ai credits held.';
+COMMENT ON COLUMN fenta.quota_reservations.render_seconds IS 'Render seconds held.';
+COMMENT ON COLUMN fenta.quota_reservations.created_at IS 'When the reservation was made.';
+COMMENT ON COLUMN fenta.quota_reservations.expires_at IS 'When the reservation lapses if not released.';
+CREATE INDEX idx_quota_reservations_org_id ON fenta.quota_reservations (org_id);
+CREATE INDEX idx_quota_reservations_expires_at ON fenta.quota_reservations (expires_at);
+-- not exposed; RLS on all the same, with no policy (only the owner's code writes)
+ALTER TABLE fenta.quota_reservations ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.quota_reservations FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON fenta.quota_reservations TO service_role;
+
+--
+-- The C functions.
+--
+CREATE FUNCTION fenta.update_quota_usage()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'fenta_update_quota_usage';
+COMMENT ON FUNCTION fenta.update_quota_usage() IS
+'AFTER INSERT statement trigger on usage_records (transition table new_rows): adds the new rows to their orgs'' counters (tokens = prompt + output, render seconds and storage bytes to the backend''s slot of fenta.quota_counters; KIE.ai credits to quota_limits under a row lock, drawing what exceeds the limit from unexpired credit packs, soonest expiry first).';
+REVOKE ALL ON FUNCTION fenta.update_quota_usage() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE FUNCTION fenta.usage_idempotency_guard()
+RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'fenta_usage_idempotency_guard';
+COMMENT ON FUNCTION fenta.usage_idempotency_guard() IS
+'BEFORE INSERT row trigger on usage_records for rows with an idempotency_key: records the key in fenta.usage_idempotency, or skips the row when the org already has an event with that key.';
+REVOKE ALL ON FUNCTION fenta.usage_idempotency_guard() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE TRIGGER usage_records_idempotency BEFORE INSERT ON public.usage_records
+	FOR EACH ROW WHEN (NEW.idempotency_key IS NOT NULL)
+	EXECUTE FUNCTION fenta.usage_idempotency_guard();
+CREATE TRIGGER usage_records_quota AFTER INSERT ON public.usage_records
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage();
+
+CREATE FUNCTION public.check_quota(org_id uuid, tokens bigint DEFAULT 0, kai_credits bigint DEFAULT 0, render_seconds bigint DEFAULT 0)
+RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'fenta_check_quota';
+COMMENT ON FUNCTION public.check_quota(uuid, bigint, bigint, bigint) IS
+'True when the org may use the requested amounts now: each requested amount fits its limit (NULL = unlimited; counting used, reserved and, for KIE.ai credits, unexpired credit packs), or the org allows overage and the period''s overage at its unit prices stays within overage_cap_usd. Unknown or deleted org: false. Members of the org and service_role may ask; anybody else gets 42501. NULL or negative amounts: 22023.';
+REVOKE ALL ON FUNCTION public.check_quota(uuid, bigint, bigint, bigint) FROM PUBLIC, anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.check_quota(uuid, bigint, bigint, bigint) TO authenticated, service_role;
+
+CREATE FUNCTION public.quota_status(org_id uuid, tokens bigint DEFAULT 0, kai_credits bigint DEFAULT 0, render_seconds bigint DEFAULT 0)
+RETURNS TABLE (resource text, quota_limit bigint, used bigint, reserved bigint, remaining bigint,
+			   requested bigint, allowed boolean, reason text)
+LANGUAGE c STABLE PARALLEL SAFE ROWS 4
+AS 'MODULE_PATHNAME', 'fenta_quota_status';
+COMMENT ON FUNCTION public.quota_status(uuid, bigint, bigint, bigint) IS
+'The detail behind check_quota, one row per resource (tokens, kai_credits, render_seconds, storage_bytes): limit (NULL = unlimited), exact usage of the period, amount reserved, amount still available (credit packs included), amount requested, whether the request is allowed and why not. check_quota is true exactly when every row is allowed. Same access rules and errors as check_quota.';
+REVOKE ALL ON FUNCTION public.quota_status(uuid, bigint, bigint, bigint) FROM PUBLIC, anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION public.quota_status(uuid, bigint, bigint, bigint) TO authenticated, service_role;
+
+-- Exact counters of an org: rolled-up part plus slots.
+CREATE FUNCTION fenta.quota_usage(org_id uuid)
+RETURNS TABLE (tokens bigint, kai_credits bigint, render_seconds bigint, storage_bytes bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = ''
+AS $$
+	SELECT (q.tokens_used + coalesce(s.tokens, 0))::bigint,
+		q.kai_credits_used,
+		(q.render_seconds_used + coalesce(s.render_seconds, 0))::bigint,
+		(q.storage_bytes_used + coalesce(s.storage_bytes, 0))::bigint
+	FROM public.quota_limits q
+		LEFT JOIN LATERAL (SELECT sum(c.tokens) AS tokens, sum(c.render_seconds) AS render_seconds,
+								  sum(c.storage_bytes) AS storage_bytes
+						   FROM fenta.quota_counters c WHERE c.org_id = q.org_id) s ON true
+	WHERE q.org_id = quota_usage.org_id
+$$;
+COMMENT ON FUNCTION fenta.quota_usage(uuid) IS
+'Exact counters of an org''s current period: quota_limits.*_used plus the org''s quota_counters slots. storage_bytes is the exact balance of all storage events and may be negative (quota_status shows it clamped at 0). No row when the org has no quota row.';
+REVOKE ALL ON FUNCTION fenta.quota_usage(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.quota_usage(uuid) TO service_role;
+
+--
+-- Rollup: moves the slots into quota_limits.  Never waits: rows locked by
+-- running transactions are left for the next run.
+--
+CREATE FUNCTION fenta.rollup_quota_counters()
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+	o uuid;
+	stored bigint;
+	t numeric;
+	r numeric;
+	s numeric;
+	n integer := 0;
+BEGIN
+	FOR o IN SELECT DISTINCT c.org_id FROM fenta.quota_counters c ORDER BY 1 LOOP
+		SELECT q.storage_bytes_used INTO stored
+		FROM public.quota_limits q WHERE q.org_id = o
+		FOR NO KEY UPDATE SKIP LOCKED;
+		CONTINUE WHEN NOT FOUND;
+		WITH moved AS (
+			DELETE FROM fenta.quota_counters c
+			WHERE c.ctid = ANY (ARRAY(SELECT c2.ctid FROM fenta.quota_counters c2
+									  WHERE c2.org_id = o FOR UPDATE SKIP LOCKED))
+			RETURNING c.tokens, c.render_seconds, c.storage_bytes)
+		SELECT coalesce(sum(m.tokens), 0), coalesce(sum(m.render_seconds), 0), coalesce(sum(m.storage_bytes), 0)
+		INTO t, r, s FROM moved m;
+		CONTINUE WHEN t = 0 AND r = 0 AND s = 0;
+		s := stored + s;
+		IF s < 0 THEN
+			-- quota_limits cannot hold a negative balance: slot -1 carries it
+			INSERT INTO fenta.quota_counters AS c (org_id, slot, storage_bytes) VALUES (o, -1, s)
+			ON CONFLICT (org_id, slot) DO UPDATE SET storage_bytes = c.storage_bytes + excluded.storage_bytes;
+			s := 0;
+		END IF;
+		UPDATE public.quota_limits q
+		SET tokens_used = q.tokens_used + t, render_seconds_used = q.render_seconds_used + r, storage_bytes_used = s
+		WHERE q.org_id = o;
+		n := n + 1;
+	END LOOP;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION fenta.rollup_quota_counters() IS
+'Moves the sums of fenta.quota_counters into quota_limits.*_used, exactly (what is deleted from the slots is what is added), skipping rows that running transactions hold; returns the number of orgs rolled up. Safe at any time, concurrently with usage inserts and with itself. Called by partition maintenance.';
+REVOKE ALL ON FUNCTION fenta.rollup_quota_counters() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.rollup_quota_counters() TO service_role;
+
+--
+-- Resets.
+--
+CREATE FUNCTION fenta.apply_quota_resets()
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = '' SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	o uuid;
+	q record;
+	s numeric;
+	next_reset timestamptz;
+	k integer;
+	n integer := 0;
+	rt numeric;
+	rk numeric;
+	rr numeric;
+BEGIN
+	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'fenta.apply_quota_resets() must run at isolation level READ COMMITTED'
+			USING ERRCODE = 'invalid_transaction_state',
+				DETAIL = 'A reset must see every usage transaction that committed before it.';
+	END IF;
+	FOR o IN SELECT l.org_id FROM public.quota_limits l WHERE l.reset_at <= pg_catalog.now() ORDER BY 1 LOOP
+		-- Waits for the org's running usage transactions (their foreign key
+		-- checks hold a key share lock on the org) and holds new ones back
+		-- until this transaction ends: a period covers exactly the usage
+		-- committed before its reset.
+		PERFORM FROM public.orgs g WHERE g.id = o FOR UPDATE;
+		SELECT l.reset_at, l.storage_bytes_used INTO q
+		FROM public.quota_limits l WHERE l.org_id = o AND l.reset_at <= pg_catalog.now()
+		FOR NO KEY UPDATE;
+		CONTINUE WHEN NOT FOUND;	-- reset meanwhile by another session
+		-- storage is a balance, not a flow: it is kept (rolled up)
+		WITH moved AS (DELETE FROM fenta.quota_counters c WHERE c.org_id = o RETURNING c.storage_bytes)
+		SELECT coalesce(sum(m.storage_bytes), 0) INTO s FROM moved m;
+		s := q.storage_bytes_used + s;
+		IF s < 0 THEN
+			INSERT INTO fenta.quota_counters (org_id, slot, storage_bytes) VALUES (o, -1, s);
+			s := 0;
+		END IF;
+		-- whole months on from the old reset_at, until in the future
+		k := 1;
+		LOOP
+			next_reset := q.reset_at + pg_catalog.make_interval(months => k);
+			EXIT WHEN next_reset > pg_catalog.now();
+			k := k + 1;
+		END LOOP;
+		UPDATE public.quota_limits l
+		SET tokens_used = 0, render_seconds_used = 0, kai_credits_used = 0, kai_credits_from_packs = 0,
+			storage_bytes_used = s, reset_at = next_reset
+		WHERE l.org_id = o;
+		n := n + 1;
+	END LOOP;
+	-- expired reservations
+	FOR o IN SELECT DISTINCT r.org_id FROM fenta.quota_reservations r WHERE r.expires_at <= pg_catalog.now() ORDER BY 1 LOOP
+		PERFORM FROM public.quota_limits l WHERE l.org_id = o FOR NO KEY UPDATE;
+		WITH gone AS (DELETE FROM fenta.quota_reservations r WHERE r.org_id = o AND r.expires_at <= pg_catalog.now()
+					  RETURNING r.tokens, r.kai_credits, r.render_seconds)
+		SELECT coalesce(sum(g.tokens), 0), coalesce(sum(g.kai_credits), 0), coalesce(sum(g.render_seconds), 0)
+		INTO rt, rk, rr FROM gone g;
+		UPDATE public.quota_limits l
+		SET reserved_tokens = l.reserved_tokens - rt, reserved_kai_credits = l.reserved_kai_credits - rk,
+			reserved_render_seconds = l.reserved_render_seconds - rr
+		WHERE l.org_id = o;
+	END LOOP;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION fenta.apply_quota_resets() IS
+'Restarts the counters (tokens, KIE.ai credits, render seconds; storage is a balance and is kept) of every org whose reset_at has passed, moving reset_at on by whole months until it is in the future, and releases expired reservations. Returns the number of orgs reset. A period covers the usage committed before its reset (the reset waits for the org''s running usage transactions). Safe at any time and concurrently; needs READ COMMITTED. Called by partition maintenance.';
+REVOKE ALL ON FUNCTION fenta.apply_quota_resets() FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.apply_quota_resets() TO service_role;
+
+--
+-- Reservations.
+--
+CREATE FUNCTION fenta.reserve_quota(org_id uuid, tokens bigint, kai_credits bigint, render_seconds bigint,
+									ttl interval DEFAULT '15 minutes')
+RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+	res uuid;
+BEGIN
+	IF org_id IS NULL OR tokens IS NULL OR kai_credits IS NULL OR render_seconds IS NULL OR ttl IS NULL THEN
+		RAISE EXCEPTION 'arguments of fenta.reserve_quota must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF tokens < 0 OR kai_credits < 0 OR render_seconds < 0 THEN
+		RAISE EXCEPTION 'reserved amounts must not be negative' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = pg_catalog.format('tokens %s, kai_credits %s, render_seconds %s', tokens, kai_credits, render_seconds);
+	END IF;
+	IF ttl <= interval '0' THEN
+		RAISE EXCEPTION 'ttl must be positive' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	-- lock order of the quota engine: org, quota row, then the rest
+	PERFORM FROM public.orgs g WHERE g.id = reserve_quota.org_id AND g.deleted_at IS NULL FOR KEY SHARE;
+	IF NOT FOUND THEN
+		RETURN NULL;
+	END IF;
+	-- serialises the reservations of the org: the next one sees this one
+	PERFORM FROM public.quota_limits l WHERE l.org_id = reserve_quota.org_id FOR NO KEY UPDATE;
+	IF NOT FOUND OR NOT public.check_quota(reserve_quota.org_id, tokens, kai_credits, render_seconds) THEN
+		RETURN NULL;
+	END IF;
+	INSERT INTO fenta.quota_reservations (org_id, tokens, kai_credits, render_seconds, expires_at)
+	VALUES (reserve_quota.org_id, tokens, kai_credits, render_seconds, pg_catalog.now() + ttl)
+	RETURNING id INTO res;
+	UPDATE public.quota_limits l
+	SET reserved_tokens = l.reserved_tokens + tokens, reserved_kai_credits = l.reserved_kai_credits + kai_credits,
+		reserved_render_seconds = l.reserved_render_seconds + render_seconds
+	WHERE l.org_id = reserve_quota.org_id;
+	RETURN res;
+END
+$$;
+COMMENT ON FUNCTION fenta.reserve_quota(uuid, bigint, bigint, bigint, interval) IS
+'Reserves amounts for a job if check_quota allows them, counting them as used until fenta.release_quota() or until ttl has passed (expired reservations are released by fenta.apply_quota_resets). Returns the reservation id, or NULL when the amounts do not fit or the org is unknown or deleted. Reservations of one org are serialised, so two jobs can never both pass a limit. NULL or negative arguments: 22023.';
+REVOKE ALL ON FUNCTION fenta.reserve_quota(uuid, bigint, bigint, bigint, interval) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.reserve_quota(uuid, bigint, bigint, bigint, interval) TO service_role;
+
+CREATE FUNCTION fenta.release_quota(reservation uuid)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+	o uuid;
+	r record;
+BEGIN
+	IF reservation IS NULL THEN
+		RAISE EXCEPTION 'reservation must not be NULL' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT x.org_id INTO o FROM fenta.quota_reservations x WHERE x.id = reservation;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	PERFORM FROM public.orgs g WHERE g.id = o FOR KEY SHARE;
+	PERFORM FROM public.quota_limits l WHERE l.org_id = o FOR NO KEY UPDATE;
+	DELETE FROM fenta.quota_reservations x WHERE x.id = reservation
+	RETURNING x.tokens, x.kai_credits, x.render_seconds INTO r;
+	IF NOT FOUND THEN
+		RETURN false;
+	END IF;
+	UPDATE public.quota_limits l
+	SET reserved_tokens = l.reserved_tokens - r.tokens, reserved_kai_credits = l.reserved_kai_credits - r.kai_credits,
+		reserved_render_seconds = l.reserved_render_seconds - r.render_seconds
+	WHERE l.org_id = o;
+	RETURN true;
+END
+$$;
+COMMENT ON FUNCTION fenta.release_quota(uuid) IS
+'Releases a reservation (the job is done or abandoned; record its actual usage in usage_records, ideally in the same transaction). Returns false when the reservation does not exist (already released or expired).';
+REVOKE ALL ON FUNCTION fenta.release_quota(uuid) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.release_quota(uuid) TO service_role;
+
+-- The new tables are empty after CREATE EXTENSION: dump all their rows.
+SELECT pg_catalog.pg_extension_config_dump('fenta.plan_overrides', '');
+SELECT pg_catalog.pg_extension_config_dump('fenta.quota_counters', '');
+SELECT pg_catalog.pg_extension_config_dump('fenta.usage_idempotency', '');
+SELECT pg_catalog.pg_extension_config_dump('fenta.quota_reservations', '');
+-- Partition maintenance: fenta.maintain_partitions() (C), the archive schema
+-- for detached months, and scheduling with pg_cron.
+--
+-- The install script creates no monthly partition: partitions are created by
+-- fenta.maintain_partitions() after CREATE EXTENSION, as ordinary tables (not
+-- extension members), so that pg_dump dumps them with their rows and a
+-- restore, which runs this script again, finds nothing in its way.
+
+CREATE SCHEMA fenta_archive;
+COMMENT ON SCHEMA fenta_archive IS 'Months of usage_records detached by fenta.maintain_partitions(retention_months => N): tables usage_records_YYYY_MM, kept until dropped on purpose. Not exposed through the Data API.';
+REVOKE ALL ON SCHEMA fenta_archive FROM PUBLIC;
+GRANT USAGE ON SCHEMA fenta_archive TO service_role;
+
+CREATE FUNCTION fenta.maintain_partitions(
+	months_ahead integer DEFAULT 3,
+	retention_months integer DEFAULT NULL,
+	drop_detached boolean DEFAULT false,
+	refresh_usage boolean DEFAULT true,
+	as_of timestamptz DEFAULT pg_catalog.now(),
+	OUT months_created integer,
+	OUT rows_moved bigint,
+	OUT months_detached integer,
+	OUT months_dropped integer,
+	OUT months_deferred integer,
+	OUT quota_resets integer,
+	OUT counters_rolled_up integer,
+	OUT usage_refreshed boolean,
+	OUT skipped boolean)
+RETURNS record
+LANGUAGE c VOLATILE SECURITY DEFINER
+SET search_path = ''
+AS 'MODULE_PATHNAME', 'fenta_maintain_partitions';
+COMMENT ON FUNCTION fenta.maintain_partitions(integer, integer, boolean, boolean, timestamptz) IS
+'Maintenance (service_role, pg_cron, the background worker): creates the monthly partitions public.usage_records_YYYY_MM (UTC) of the month of as_of and the next months_ahead (0..120) months, and of every month with rows in usage_records_default, moving those rows in; each partition gets RLS, no privileges for anon and authenticated, SELECT only for service_role. With retention_months (1..1200), attached months before the last retention_months complete months are detached into schema fenta_archive (dropped instead, and archived ones too, only with drop_detached). Then runs the quota engine''s rollup and resets and refreshes fenta.mv_daily_usage (unless refresh_usage is false). Strong locks wait at most fenta.maintenance_lock_timeout; a month that could not be locked is counted in months_deferred and retried on the next run. A second concurrent run returns at once with skipped = true. quota_resets and counters_rolled_up are NULL when not run. Bad arguments: 22023.';
+REVOKE ALL ON FUNCTION fenta.maintain_partitions(integer, integer, boolean, boolean, timestamptz) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.maintain_partitions(integer, integer, boolean, boolean, timestamptz) TO service_role;
+
+-- The name of fenta's pg_cron job.
+CREATE FUNCTION fenta.maintenance_job_name()
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = ''
+AS $$ SELECT 'fenta-maintain-partitions'::text $$;
+COMMENT ON FUNCTION fenta.maintenance_job_name() IS
+'Name of the pg_cron job created by fenta.schedule_maintenance(): fenta-maintain-partitions.';
+REVOKE ALL ON FUNCTION fenta.maintenance_job_name() FROM PUBLIC, anon, authenticated;
+
+-- Schedules fenta.maintain_partitions() with pg_cron, idempotently: the job
+-- has a fixed name, and cron.schedule() with an existing name updates it.
+CREATE FUNCTION fenta.schedule_maintenance(
+	schedule text DEFAULT '*/10 * * * *',
+	months_ahead integer DEFAULT 3,
+	retention_months integer DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	command text;
+	job bigint;
+BEGIN
+	IF schedule_maintenance.schedule IS NULL THEN
+		RAISE EXCEPTION 'invalid value for argument "schedule" of fenta.schedule_maintenance(): must not be NULL'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF schedule_maintenance.months_ahead IS NULL
+		OR schedule_maintenance.months_ahead NOT BETWEEN 0 AND 120 THEN
+		RAISE EXCEPTION 'invalid value for argument "months_ahead" of fenta.schedule_maintenance(): % is out of range', coalesce(schedule_maintenance.months_ahead::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = 'months_ahead counts the months after the current one to create, from 0 to 120.';
+	END IF;
+	IF schedule_maintenance.retention_months NOT BETWEEN 1 AND 1200 THEN
+		RAISE EXCEPTION 'invalid value for argument "retention_months" of fenta.schedule_maintenance(): % is out of range', schedule_maintenance.retention_months
+			USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = 'retention_months counts the complete months before the current one that stay attached, from 1 to 1200 (NULL keeps every month).';
+	END IF;
+	IF pg_catalog.to_regprocedure('cron.schedule(text, text, text)') IS NULL THEN
+		RAISE EXCEPTION 'pg_cron is not installed in database %', pg_catalog.current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'CREATE EXTENSION pg_cron in the database named by cron.database_name (on Supabase: enable pg_cron in the dashboard), or put fenta in shared_preload_libraries and set fenta.maintenance_database for the background worker.';
+	END IF;
+	command := pg_catalog.format('SELECT * FROM fenta.maintain_partitions(months_ahead => %s%s)',
+		schedule_maintenance.months_ahead,
+		CASE WHEN schedule_maintenance.retention_months IS NOT NULL
+			THEN pg_catalog.format(', retention_months => %s', schedule_maintenance.retention_months) ELSE '' END);
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+		INTO job
+		USING fenta.maintenance_job_name(), schedule_maintenance.schedule, command;
+	RETURN job;
+END
+$$;
+COMMENT ON FUNCTION fenta.schedule_maintenance(text, integer, integer) IS
+'Admin: schedules fenta.maintain_partitions(months_ahead, retention_months) with pg_cron under the job name fenta-maintain-partitions (every 10 minutes by default; schedule in cron syntax) and returns the job id. Idempotent: calling it again updates the same job. Needs pg_cron in this database (55000 otherwise).';
+REVOKE ALL ON FUNCTION fenta.schedule_maintenance(text, integer, integer) FROM PUBLIC, anon, authenticated;
+
+-- Removes fenta's pg_cron job; false when there was none.
+CREATE FUNCTION fenta.unschedule_maintenance()
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	found_job boolean;
+BEGIN
+	IF pg_catalog.to_regclass('cron.job') IS NULL THEN
+		RETURN false;
+	END IF;
+	EXECUTE 'SELECT EXISTS (SELECT FROM cron.job WHERE jobname = $1 AND username = CURRENT_USER)'
+		INTO found_job USING fenta.maintenance_job_name();
+	IF found_job THEN
+		EXECUTE 'SELECT cron.unschedule($1)' USING fenta.maintenance_job_name();
+	END IF;
+	RETURN found_job;
+END
+$$;
+COMMENT ON FUNCTION fenta.unschedule_maintenance() IS
+'Admin: removes the pg_cron job fenta-maintain-partitions created by fenta.schedule_maintenance(); returns false when there was none.';
+REVOKE ALL ON FUNCTION fenta.unschedule_maintenance() FROM PUBLIC, anon, authenticated;
+-- fenta 0.2.0 -> 0.3.0
+--
+-- quota_limits.org_deleted_at: a copy of orgs.deleted_at on the org's quota
+-- row, so that check_quota() answers from the quota row and the counter
+-- slots alone (one unique-index lookup fewer per call).  The copy cannot
+-- drift: it is derived from orgs whenever a quota row is inserted or the
+-- column is written, and rewritten when an org's deleted_at changes.
+--
+-- (Added with ALTER TABLE in the fresh install too, so that installed and
+-- updated databases have the column at the same position.)
+--
+ALTER TABLE public.quota_limits ADD COLUMN org_deleted_at timestamptz;
+COMMENT ON COLUMN public.quota_limits.org_deleted_at IS 'Copy of orgs.deleted_at, kept by triggers (any value written is replaced by the org''s): check_quota() answers false when it is set.';
+
+-- existing rows (an update from 0.2.0): copy, without touching updated_at
+ALTER TABLE public.quota_limits DISABLE TRIGGER quota_limits_updated_at;
+UPDATE public.quota_limits q
+SET org_deleted_at = o.deleted_at
+FROM public.orgs o
+WHERE o.id = q.org_id AND o.deleted_at IS NOT NULL;
+ALTER TABLE public.quota_limits ENABLE TRIGGER quota_limits_updated_at;
+
+CREATE FUNCTION fenta.quota_limits_org_deleted_at()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+	NEW.org_deleted_at := (SELECT o.deleted_at FROM public.orgs o WHERE o.id = NEW.org_id);
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION fenta.quota_limits_org_deleted_at() IS
+'BEFORE INSERT OR UPDATE OF org_deleted_at trigger on quota_limits: sets org_deleted_at to the org''s deleted_at, whatever was written.';
+REVOKE ALL ON FUNCTION fenta.quota_limits_org_deleted_at() FROM PUBLIC, anon, authenticated, service_role;
+CREATE TRIGGER quota_limits_org_deleted_at BEFORE INSERT OR UPDATE OF org_deleted_at ON public.quota_limits
+	FOR EACH ROW EXECUTE FUNCTION fenta.quota_limits_org_deleted_at();
+
+CREATE FUNCTION fenta.copy_org_deleted_at()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+	UPDATE public.quota_limits q SET org_deleted_at = NEW.deleted_at WHERE q.org_id = NEW.id;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION fenta.copy_org_deleted_at() IS
+'AFTER UPDATE OF deleted_at trigger on orgs: copies the org''s deleted_at to its quota_limits row (soft delete and restore take effect in check_quota at once).';
+REVOKE ALL ON FUNCTION fenta.copy_org_deleted_at() FROM PUBLIC, anon, authenticated, service_role;
+CREATE TRIGGER orgs_copy_deleted_at AFTER UPDATE OF deleted_at ON public.orgs
+	FOR EACH ROW WHEN (OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
+	EXECUTE FUNCTION fenta.copy_org_deleted_at();
+-- fenta 0.3.0 -> 0.4.0
+-- uuid_generate_v7() keeps per-process state (the last timestamp and
+-- counter): in parallel workers ids would not increase in output order
+ALTER FUNCTION fenta.uuid_generate_v7() PARALLEL RESTRICTED;
+--
+-- 0.4.0: quota_limits.org_deleted_at can no longer drift from orgs.deleted_at.
+--
+-- The 0.2.0 -> 0.3.0 update copied orgs.deleted_at with one UPDATE and only
+-- then created the triggers that keep the copy: an org soft-deleted or
+-- restored by a transaction that committed in between kept the old copy for
+-- good (a deleted org passed check_quota).  Here, on update and on install
+-- alike:
+--   1. orgs is locked against writes (SHARE: waits for the transactions that
+--      changed it, blocks new ones until the end of this transaction), and
+--      every copy that differs is rewritten from orgs, under the lock;
+--   2. the triggers fire on what matters, whatever the statement names:
+--      - orgs: AFTER UPDATE (any column) when deleted_at changed, so a
+--        BEFORE trigger or a rule that sets deleted_at is followed too;
+--      - quota_limits: BEFORE INSERT OR UPDATE OF org_id, org_deleted_at
+--        (a row moved to another org takes that org's value), reading the
+--        org row FOR SHARE: an insert waits for a running soft delete of its
+--        org, and sees its outcome, instead of copying the value from
+--        before it (the soft delete's own trigger cannot see a quota row
+--        inserted meanwhile).
+--
+LOCK TABLE public.orgs IN SHARE MODE;
+ALTER TABLE public.quota_limits DISABLE TRIGGER quota_limits_updated_at;
+UPDATE public.quota_limits q
+SET org_deleted_at = o.deleted_at
+FROM public.orgs o
+WHERE o.id OPERATOR(pg_catalog.=) q.org_id AND q.org_deleted_at IS DISTINCT FROM o.deleted_at;
+ALTER TABLE public.quota_limits ENABLE TRIGGER quota_limits_updated_at;
+
+CREATE OR REPLACE FUNCTION fenta.quota_limits_org_deleted_at()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+	NEW.org_deleted_at := (SELECT o.deleted_at FROM public.orgs o
+						   WHERE o.id OPERATOR(pg_catalog.=) NEW.org_id FOR SHARE);
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION fenta.quota_limits_org_deleted_at() IS
+'BEFORE INSERT OR UPDATE OF org_id, org_deleted_at trigger on quota_limits: sets org_deleted_at to the org''s deleted_at, whatever was written, reading the org row FOR SHARE (waits for a running soft delete or restore of the org).';
+DROP TRIGGER quota_limits_org_deleted_at ON public.quota_limits;
+CREATE TRIGGER quota_limits_org_deleted_at BEFORE INSERT OR UPDATE OF org_id, org_deleted_at ON public.quota_limits
+	FOR EACH ROW EXECUTE FUNCTION fenta.quota_limits_org_deleted_at();
+
+COMMENT ON FUNCTION fenta.copy_org_deleted_at() IS
+'AFTER UPDATE trigger on orgs, for rows whose deleted_at changed: copies the org''s deleted_at to its quota_limits row (soft delete and restore take effect in check_quota at once).';
+DROP TRIGGER orgs_copy_deleted_at ON public.orgs;
+CREATE TRIGGER orgs_copy_deleted_at AFTER UPDATE ON public.orgs
+	FOR EACH ROW WHEN (OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)
+	EXECUTE FUNCTION fenta.copy_org_deleted_at();
+-- ===========================================================================
+-- usage_records is an append-only ledger: the quota counters follow every
+-- insert exactly (update_quota_usage), so an UPDATE, DELETE or TRUNCATE
+-- through the table would make them drift.  Corrections are new rows.  Rows
+-- go with their org (the foreign key's cascade, a nested statement); a
+-- superuser may still repair by hand (and recount the counters after).
+-- ===========================================================================
+CREATE FUNCTION fenta.usage_records_append_only()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+	IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 1
+		OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+		RETURN NULL;
+	END IF;
+	RAISE EXCEPTION '% on public.usage_records is not allowed: usage is an append-only ledger', TG_OP
+		USING ERRCODE = 'insufficient_privilege',
+			DETAIL = 'The quota counters follow the inserted rows; changing or removing rows would make them drift.',
+			HINT = 'Record a correction as a new usage row (storage_bytes may be negative).';
+END
+$$;
+COMMENT ON FUNCTION fenta.usage_records_append_only() IS
+'BEFORE UPDATE OR DELETE OR TRUNCATE statement trigger on usage_records: refuses the statement (42501) unless it is nested in another (the foreign key''s cascade when an org is deleted) or run by a superuser. Usage is an append-only ledger.';
+REVOKE ALL ON FUNCTION fenta.usage_records_append_only() FROM PUBLIC, anon, authenticated, service_role;
+CREATE TRIGGER usage_records_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON public.usage_records
+	FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_records_append_only();
+-- Maintenance that never stalls writers (0.4.0): CALL fenta.run_maintenance()
+-- does every step in a short transaction of its own (each month created,
+-- archived, detached or dropped; the rollup; the quota resets in batches
+-- that skip held orgs; the refresh), every lock under
+-- fenta.maintenance_lock_timeout.  fenta.maintain_partitions() stays for
+-- compatibility (one transaction; see doc/maintenance.md).
+
+-- The C steps of the procedure.
+CREATE FUNCTION fenta.maintenance_plan(
+	months_ahead integer,
+	retention_months integer,
+	drop_detached boolean,
+	as_of timestamptz)
+RETURNS TABLE (step text, month text)
+LANGUAGE c VOLATILE SECURITY DEFINER
+SET search_path = ''
+AS 'MODULE_PATHNAME', 'fenta_maintenance_plan';
+COMMENT ON FUNCTION fenta.maintenance_plan(integer, integer, boolean, timestamptz) IS
+'Internal (fenta.run_maintenance): the partition steps of a run, in order: create (a month of the window of as_of and months_ahead, or with rows in usage_records_default), archive_rows (late rows of a month retired by retention), detach, detach_drop, drop_archived. NULL months_ahead and retention_months take fenta.maintenance_months_ahead and fenta.maintenance_retention_months (retention 0: keep every month); NULL as_of is now(), and as_of must be within 3 months of now(). Bad arguments: 22023.';
+REVOKE ALL ON FUNCTION fenta.maintenance_plan(integer, integer, boolean, timestamptz) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.maintenance_plan(integer, integer, boolean, timestamptz) TO service_role;
+
+CREATE FUNCTION fenta.maintenance_step(step text, month text, OUT done boolean, OUT rows_moved bigint)
+RETURNS record
+LANGUAGE c VOLATILE SECURITY DEFINER
+SET search_path = ''
+AS 'MODULE_PATHNAME', 'fenta_maintenance_step';
+COMMENT ON FUNCTION fenta.maintenance_step(text, text) IS
+'Internal (fenta.run_maintenance): does one step of fenta.maintenance_plan() for month YYYY_MM in a subtransaction, every lock under fenta.maintenance_lock_timeout; done is false when it was deferred (a lock not had in time, or another run at work) and is retried on the next run. Archive, detach and drop steps refuse the current and previous month of now(). Needs READ COMMITTED.';
+REVOKE ALL ON FUNCTION fenta.maintenance_step(text, text) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.maintenance_step(text, text) TO service_role;
+
+CREATE FUNCTION fenta.maintenance_session_lock(acquire boolean)
+RETURNS boolean
+LANGUAGE c VOLATILE SECURITY DEFINER
+SET search_path = ''
+AS 'MODULE_PATHNAME', 'fenta_maintenance_session_lock';
+COMMENT ON FUNCTION fenta.maintenance_session_lock(boolean) IS
+'Internal (fenta.run_maintenance): takes (true) or releases (false) the session-level advisory lock of maintenance runs, which fenta.maintain_partitions() also takes; false when another session holds it. Taking it refuses to run inside a transaction block (25001) and first releases what a failed earlier run of the session left.';
+REVOKE ALL ON FUNCTION fenta.maintenance_session_lock(boolean) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.maintenance_session_lock(boolean) TO service_role;
+
+--
+-- Quota resets in batches that never wait: an org that a running
+-- transaction holds (a usage writer holds a key share lock on it) is
+-- skipped and reset by a later batch or run, so a reset period still covers
+-- exactly the usage committed before the reset, and no writer waits behind
+-- the reset of another org.
+--
+CREATE FUNCTION fenta.apply_quota_resets_batch(
+	max_orgs integer DEFAULT 100,
+	OUT orgs_reset integer,
+	OUT reservations_released integer,
+	OUT orgs_due integer,
+	OUT progress boolean,
+	OUT done boolean)
+RETURNS record
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = '' SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	o uuid;
+	q record;
+	s numeric;
+	next_reset timestamptz;
+	k integer;
+	rt numeric;
+	rk numeric;
+	rr numeric;
+BEGIN
+	IF max_orgs IS NULL OR max_orgs NOT BETWEEN 1 AND 100000 THEN
+		RAISE EXCEPTION 'invalid value for argument "max_orgs" of fenta.apply_quota_resets_batch(): % is out of range', coalesce(max_orgs::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value', DETAIL = 'max_orgs is from 1 to 100000.';
+	END IF;
+	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'fenta.apply_quota_resets_batch() must run at isolation level READ COMMITTED'
+			USING ERRCODE = 'invalid_transaction_state',
+				DETAIL = 'A reset must see every usage transaction that committed before it.';
+	END IF;
+	orgs_reset := 0;
+	reservations_released := 0;
+	-- the org locked FOR UPDATE, or skipped: its running usage transactions
+	-- (key share locks) would otherwise be waited for
+	FOR o IN SELECT g.id FROM public.quota_limits l JOIN public.orgs g ON g.id = l.org_id
+			 WHERE l.reset_at <= pg_catalog.now()
+			 ORDER BY l.org_id LIMIT max_orgs
+			 FOR UPDATE OF g SKIP LOCKED LOOP
+		SELECT l.reset_at, l.storage_bytes_used INTO q
+		FROM public.quota_limits l WHERE l.org_id = o AND l.reset_at <= pg_catalog.now()
+		FOR NO KEY UPDATE SKIP LOCKED;
+		CONTINUE WHEN NOT FOUND;	-- reset meanwhile, or held
+		-- storage is a balance, not a flow: it is kept (rolled up)
+		WITH moved AS (DELETE FROM fenta.quota_counters c WHERE c.org_id = o RETURNING c.storage_bytes)
+		SELECT coalesce(sum(m.storage_bytes), 0) INTO s FROM moved m;
+		s := q.storage_bytes_used + s;
+		IF s < 0 THEN
+			INSERT INTO fenta.quota_counters (org_id, slot, storage_bytes) VALUES (o, -1, s);
+			s := 0;
+		END IF;
+		-- whole months on from the old reset_at, until in the future
+		k := 1;
+		LOOP
+			next_reset := q.reset_at + pg_catalog.make_interval(months => k);
+			EXIT WHEN next_reset > pg_catalog.now();
+			k := k + 1;
+		END LOOP;
+		UPDATE public.quota_limits l
+		SET tokens_used = 0, render_seconds_used = 0, kai_credits_used = 0, kai_credits_from_packs = 0,
+			storage_bytes_used = s, reset_at = next_reset
+		WHERE l.org_id = o;
+		orgs_reset := orgs_reset + 1;
+	END LOOP;
+	-- expired reservations, skipping quota rows held
+	FOR o IN SELECT l.org_id FROM public.quota_limits l
+			 WHERE EXISTS (SELECT FROM fenta.quota_reservations r
+						   WHERE r.org_id = l.org_id AND r.expires_at <= pg_catalog.now())
+			 ORDER BY l.org_id LIMIT max_orgs
+			 FOR NO KEY UPDATE OF l SKIP LOCKED LOOP
+		WITH gone AS (DELETE FROM fenta.quota_reservations r WHERE r.org_id = o AND r.expires_at <= pg_catalog.now()
+					  RETURNING r.tokens, r.kai_credits, r.render_seconds)
+		SELECT coalesce(sum(g.tokens), 0), coalesce(sum(g.kai_credits), 0), coalesce(sum(g.render_seconds), 0)
+		INTO rt, rk, rr FROM gone g;
+		UPDATE public.quota_limits l
+		SET reserved_tokens = l.reserved_tokens - rt, reserved_kai_credits = l.reserved_kai_credits - rk,
+			reserved_render_seconds = l.reserved_render_seconds - rr
+		WHERE l.org_id = o;
+		reservations_released := reservations_released + 1;
+	END LOOP;
+	SELECT count(*) INTO orgs_due FROM public.quota_limits l WHERE l.reset_at <= pg_catalog.now();
+	progress := orgs_reset > 0 OR reservations_released > 0;
+	done := orgs_due = 0 AND NOT EXISTS (SELECT FROM fenta.quota_reservations r WHERE r.expires_at <= pg_catalog.now());
+END
+$$;
+COMMENT ON FUNCTION fenta.apply_quota_resets_batch(integer) IS
+'Maintenance: resets up to max_orgs due orgs (as fenta.apply_quota_resets() does) and releases the expired reservations of up to max_orgs orgs, never waiting: orgs that running transactions hold are skipped (a period still covers exactly the usage committed before its reset) and are left for the next batch. Returns the counts, the orgs still due, progress (something was done) and done (nothing left). Used by fenta.run_maintenance() (one batch per transaction) and fenta.maintain_partitions(). Needs READ COMMITTED.';
+REVOKE ALL ON FUNCTION fenta.apply_quota_resets_batch(integer) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.apply_quota_resets_batch(integer) TO service_role;
+
+--
+-- The procedure.  It commits between steps, so it cannot be SECURITY
+-- DEFINER nor have a SET clause: it runs with the caller's rights and
+-- search_path, and its body therefore calls nothing but schema-qualified
+-- functions and uses no operator (OPERATOR(pg_catalog.+) where it counts).
+--
+CREATE PROCEDURE fenta.run_maintenance(
+	months_ahead integer DEFAULT NULL,
+	retention_months integer DEFAULT NULL,
+	drop_detached boolean DEFAULT false,
+	refresh_usage boolean DEFAULT true,
+	as_of timestamptz DEFAULT NULL,
+	reset_batch_size integer DEFAULT 100)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	s record;
+	r record;
+	b record;
+	created integer := 0;
+	deferred integer := 0;
+	moved bigint := 0;
+	rolled integer := 0;
+	reset integer := 0;
+	attempt integer;
+BEGIN
+	IF NOT fenta.maintenance_session_lock(true) THEN
+		RETURN;
+	END IF;
+	COMMIT;
+	-- the partition steps, one transaction each (the plan checks the arguments)
+	FOR s IN SELECT p.step, p.month
+			 FROM fenta.maintenance_plan(run_maintenance.months_ahead, run_maintenance.retention_months,
+										 run_maintenance.drop_detached, run_maintenance.as_of) p LOOP
+		SELECT x.done, x.rows_moved INTO r FROM fenta.maintenance_step(s.step, s.month) x;
+		COMMIT;
+		IF r.done THEN
+			IF pg_catalog.texteq(s.step, 'create') THEN
+				created := created OPERATOR(pg_catalog.+) 1;
+			END IF;
+			moved := moved OPERATOR(pg_catalog.+) r.rows_moved;
+		ELSE
+			deferred := deferred OPERATOR(pg_catalog.+) 1;
+		END IF;
+	END LOOP;
+	-- the rollup (skips rows held by running transactions)
+	IF pg_catalog.to_regprocedure('fenta.rollup_quota_counters()') IS NOT NULL THEN
+		SELECT fenta.rollup_quota_counters() INTO rolled;
+		COMMIT;
+	END IF;
+	-- the resets, reset_batch_size orgs per transaction, never waiting; orgs
+	-- held by running transactions are tried again a few times, then left
+	-- for the next run
+	IF pg_catalog.to_regprocedure('fenta.apply_quota_resets_batch(integer)') IS NOT NULL THEN
+		FOR attempt IN 1..5 LOOP
+			LOOP
+				SELECT x.orgs_reset, x.orgs_due, x.progress, x.done INTO b
+				FROM fenta.apply_quota_resets_batch(run_maintenance.reset_batch_size) x;
+				COMMIT;
+				reset := reset OPERATOR(pg_catalog.+) b.orgs_reset;
+				EXIT WHEN NOT b.progress;
+			END LOOP;
+			EXIT WHEN b.done;
+			PERFORM pg_catalog.pg_sleep(0.2);
+			COMMIT;
+		END LOOP;
+		IF NOT b.done THEN
+			RAISE NOTICE 'fenta.run_maintenance(): % org(s) due for a quota reset are held by running transactions; they are reset on the next run', b.orgs_due;
+		END IF;
+	END IF;
+	IF run_maintenance.refresh_usage THEN
+		PERFORM fenta.refresh_daily_usage(true);
+		COMMIT;
+	END IF;
+	PERFORM fenta.maintenance_session_lock(false);
+	RAISE LOG 'fenta.run_maintenance(): % month(s) created, % row(s) moved, % step(s) deferred, % org(s) rolled up, % org(s) reset',
+		created, moved, deferred, rolled, reset;
+END
+$$;
+COMMENT ON PROCEDURE fenta.run_maintenance(integer, integer, boolean, boolean, timestamptz, integer) IS
+'Maintenance (service_role, pg_cron, the background worker): CALL fenta.run_maintenance() outside a transaction block. Does what fenta.maintain_partitions() does, every step in a short transaction of its own: creates the monthly partitions of the month of as_of (default now(), within 3 months of it) and the next months_ahead months (default fenta.maintenance_months_ahead) and of months with rows in usage_records_default; moves late rows of months retired by retention into fenta_archive; with retention_months (default fenta.maintenance_retention_months; 0 keeps every month) detaches older months into fenta_archive (drops them with drop_detached); never touches the current or previous month of now(). Then rolls the quota counters up, resets due orgs reset_batch_size per transaction skipping orgs held by running transactions (retried, else left for the next run), and refreshes fenta.mv_daily_usage unless refresh_usage is false. Every lock waits at most fenta.maintenance_lock_timeout; a step that could not lock in time is deferred to the next run (WARNING). A second concurrent run returns at once (NOTICE). Inside a transaction block: 25001. Bad arguments: 22023.';
+REVOKE ALL ON PROCEDURE fenta.run_maintenance(integer, integer, boolean, boolean, timestamptz, integer) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON PROCEDURE fenta.run_maintenance(integer, integer, boolean, boolean, timestamptz, integer) TO service_role;
+
+COMMENT ON FUNCTION fenta.maintain_partitions(integer, integer, boolean, boolean, timestamptz) IS
+'Maintenance in one transaction (kept for compatibility; CALL fenta.run_maintenance() is the way, it commits between steps): creates the monthly partitions public.usage_records_YYYY_MM (UTC) of the month of as_of (within 3 months of now()) and the next months_ahead (0..120) months, and of every month with rows in usage_records_default, moving those rows in; late rows of a month retired by retention go to fenta_archive instead; each partition gets RLS, no privileges for anon and authenticated, SELECT only for service_role. With retention_months (1..1200), attached months before the last retention_months complete months are detached into schema fenta_archive (dropped instead, and archived ones too, only with drop_detached); the current and previous month of now() are never detached. When no partition was changed, then rolls the quota counters up, refreshes fenta.mv_daily_usage (unless refresh_usage is false) and resets due orgs, skipping orgs held by running transactions; when partitions were changed (their locks last until the transaction ends) these are left to the next run (NULL/false). Strong locks wait at most fenta.maintenance_lock_timeout; a month that could not be locked is counted in months_deferred and retried on the next run. A second concurrent run returns at once with skipped = true. Needs READ COMMITTED (25000). Bad arguments: 22023.';
+
+-- pg_cron schedules the procedure.
+CREATE OR REPLACE FUNCTION fenta.schedule_maintenance(
+	schedule text DEFAULT '*/10 * * * *',
+	months_ahead integer DEFAULT 3,
+	retention_months integer DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	command text;
+	job bigint;
+BEGIN
+	IF schedule_maintenance.schedule IS NULL THEN
+		RAISE EXCEPTION 'invalid value for argument "schedule" of fenta.schedule_maintenance(): must not be NULL'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF schedule_maintenance.months_ahead IS NULL
+		OR schedule_maintenance.months_ahead NOT BETWEEN 0 AND 120 THEN
+		RAISE EXCEPTION 'invalid value for argument "months_ahead" of fenta.schedule_maintenance(): % is out of range', coalesce(schedule_maintenance.months_ahead::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = 'months_ahead counts the months after the current one to create, from 0 to 120.';
+	END IF;
+	IF schedule_maintenance.retention_months NOT BETWEEN 1 AND 1200 THEN
+		RAISE EXCEPTION 'invalid value for argument "retention_months" of fenta.schedule_maintenance(): % is out of range', schedule_maintenance.retention_months
+			USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = 'retention_months counts the complete months before the current one that stay attached, from 1 to 1200 (NULL keeps every month).';
+	END IF;
+	IF pg_catalog.to_regprocedure('cron.schedule(text, text, text)') IS NULL THEN
+		RAISE EXCEPTION 'pg_cron is not installed in database %', pg_catalog.current_database()
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'CREATE EXTENSION pg_cron in the database named by cron.database_name (on Supabase: enable pg_cron in the dashboard), or put fenta in shared_preload_libraries and set fenta.maintenance_database for the background worker.';
+	END IF;
+	command := pg_catalog.format('CALL fenta.run_maintenance(months_ahead => %s, retention_months => %s)',
+		schedule_maintenance.months_ahead, coalesce(schedule_maintenance.retention_months, 0));
+	EXECUTE 'SELECT cron.schedule($1, $2, $3)'
+		INTO job
+		USING fenta.maintenance_job_name(), schedule_maintenance.schedule, command;
+	RETURN job;
+END
+$$;
+COMMENT ON FUNCTION fenta.schedule_maintenance(text, integer, integer) IS
+'Admin: schedules CALL fenta.run_maintenance(months_ahead, retention_months) with pg_cron under the job name fenta-maintain-partitions (every 10 minutes by default; schedule in cron syntax; NULL retention_months keeps every month) and returns the job id. Idempotent: calling it again updates the same job. Needs pg_cron in this database (55000 otherwise).';
+--
+-- 0.4.0: the monthly partitions hold exactly their documented privileges,
+-- however they were created.
+--
+-- fenta.maintain_partitions() gives each partition RLS, no privileges for
+-- PUBLIC, anon and authenticated, and SELECT only for service_role.  A
+-- restore creates the partitions with pg_dump's CREATE TABLE, which applies
+-- the target's default privileges (on Supabase: ALL in public to anon,
+-- authenticated and service_role), and pg_dump's GRANTs only add what the
+-- source had: anon could INSERT, DELETE and TRUNCATE usage_records_YYYY_MM.
+-- This event trigger runs at the end of every CREATE TABLE, ALTER TABLE
+-- (ATTACH PARTITION, DETACH PARTITION, ...) and GRANT that involves
+-- usage_records or a month of it, and resets every month (the partitions of
+-- public.usage_records and the tables usage_records_YYYY_MM of
+-- fenta_archive) whose RLS or privileges for those four roles differ.
+-- Privileges granted to other roles are left alone.  It is enabled ALWAYS,
+-- so that it also fires during a restore under session_replication_role =
+-- replica.
+--
+CREATE FUNCTION fenta.usage_months_misprivileged()
+RETURNS SETOF regclass
+LANGUAGE sql STABLE
+SET search_path = ''
+AS $$
+	SELECT c.oid::pg_catalog.regclass
+	FROM pg_catalog.pg_class c
+	WHERE c.relkind OPERATOR(pg_catalog.=) 'r'
+		AND (c.oid IN (SELECT i.inhrelid FROM pg_catalog.pg_inherits i
+					   WHERE i.inhparent OPERATOR(pg_catalog.=) 'public.usage_records'::pg_catalog.regclass)
+			 OR (c.relnamespace OPERATOR(pg_catalog.=) 'fenta_archive'::pg_catalog.regnamespace
+				 AND c.relname OPERATOR(pg_catalog.~) '^usage_records_[0-9]{4}_[0-9]{2}$'))
+		AND c.oid OPERATOR(pg_catalog.<>) 'public.usage_records_default'::pg_catalog.regclass
+		AND (NOT c.relrowsecurity
+			 OR EXISTS (SELECT FROM pg_catalog.aclexplode(c.relacl) a
+						WHERE (a.grantee OPERATOR(pg_catalog.=) 0
+							   OR a.grantee IN (SELECT r.oid FROM pg_catalog.pg_roles r
+												WHERE r.rolname IN ('anon', 'authenticated', 'service_role')))
+							AND NOT (a.grantee OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) 'service_role')
+									 AND a.privilege_type OPERATOR(pg_catalog.=) 'SELECT' AND NOT a.is_grantable))
+			 OR NOT EXISTS (SELECT FROM pg_catalog.aclexplode(c.relacl) a
+							WHERE a.grantee OPERATOR(pg_catalog.=) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) 'service_role')
+								AND a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'))
+	ORDER BY 1
+$$;
+COMMENT ON FUNCTION fenta.usage_months_misprivileged() IS
+'The months of usage_records (partitions of public.usage_records, tables usage_records_YYYY_MM of fenta_archive; not the default partition) whose RLS is off or whose privileges for PUBLIC, anon, authenticated and service_role are not exactly: none, none, none, SELECT. Empty when all are as documented.';
+REVOKE ALL ON FUNCTION fenta.usage_months_misprivileged() FROM PUBLIC, anon, authenticated, service_role;
+GRANT EXECUTE ON FUNCTION fenta.usage_months_misprivileged() TO service_role;
+
+CREATE FUNCTION fenta.secure_usage_months()
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+	t pg_catalog.regclass;
+	n integer := 0;
+BEGIN
+	-- the statements below fire the event trigger again: it returns at once
+	-- while this runs (a transaction-local setting, outside the reserved
+	-- fenta. prefix)
+	PERFORM pg_catalog.set_config('fenta_internal.securing_usage_months', 'on', true);
+	FOR t IN SELECT m FROM fenta.usage_months_misprivileged() m LOOP
+		IF NOT (SELECT c.relrowsecurity FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t) THEN
+			EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+		END IF;
+		EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC, anon, authenticated, service_role', t);
+		EXECUTE pg_catalog.format('GRANT SELECT ON %s TO service_role', t);
+		n := n OPERATOR(pg_catalog.+) 1;
+	END LOOP;
+	PERFORM pg_catalog.set_config('fenta_internal.securing_usage_months', '', true);
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION fenta.secure_usage_months() IS
+'Gives every month of usage_records listed by fenta.usage_months_misprivileged() its documented RLS and privileges (RLS on; nothing for PUBLIC, anon, authenticated; SELECT for service_role; other roles untouched). Returns the number of tables fixed. Run by the event trigger fenta_secure_usage_months; callable by hand.';
+REVOKE ALL ON FUNCTION fenta.secure_usage_months() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE FUNCTION fenta.secure_usage_months_trigger()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+	IF pg_catalog.current_setting('fenta_internal.securing_usage_months', true) OPERATOR(pg_catalog.=) 'on' THEN
+		RETURN;
+	END IF;
+	-- GRANT and REVOKE do not name their objects here: always look
+	IF (TG_TAG IN ('GRANT', 'REVOKE')
+		OR EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() d
+				   WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+					   AND d.schema_name IN ('public', 'fenta_archive')
+					   AND d.object_identity LIKE '%usage\_records%'))
+	   AND EXISTS (SELECT FROM fenta.usage_months_misprivileged()) THEN
+		PERFORM fenta.secure_usage_months();
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION fenta.secure_usage_months_trigger() IS
+'ddl_command_end event trigger function: after a CREATE TABLE, ALTER TABLE or GRANT/REVOKE on usage_records or one of its months, gives every month its documented privileges (fenta.secure_usage_months()).';
+REVOKE ALL ON FUNCTION fenta.secure_usage_months_trigger() FROM PUBLIC, anon, authenticated, service_role;
+CREATE EVENT TRIGGER fenta_secure_usage_months ON ddl_command_end
+	WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'GRANT', 'REVOKE')
+	EXECUTE FUNCTION fenta.secure_usage_months_trigger();
+ALTER EVENT TRIGGER fenta_secure_usage_months ENABLE ALWAYS;
+COMMENT ON EVENT TRIGGER fenta_secure_usage_months IS
+'Keeps the months of usage_records at their documented privileges and RLS, also when a restore (pg_dump) creates them with the database''s default privileges.';
+-- ===========================================================================
+-- 0.4.0: public.public_id(<table>) with SQL string bodies.
+--
+-- The 0.3.0 functions had SQL-standard bodies (RETURN ...).  Such a body is
+-- stored parsed, with a whole-row reference to the table, and PostgreSQL
+-- (15.x minor releases of 2025 on) then refuses any ALTER TABLE that must
+-- rewrite or default existing rows of the table -- among them
+-- ALTER TABLE ... ADD COLUMN ... DEFAULT -- with "cannot alter table
+-- because function public_id(...) uses its row type".  fenta's own update
+-- scripts (and a DBA) must be able to add such a column, so the bodies are
+-- plain SQL strings again: parsed at call time, still inlined by the planner
+-- (LANGUAGE sql, IMMUTABLE, no SET clause, one SELECT).  Every name in them
+-- is schema-qualified, so they do not depend on the caller's search_path;
+-- the callers (anon, authenticated, service_role) have USAGE on schema fenta
+-- and EXECUTE on fenta.typeid_encode().
+-- ===========================================================================
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.profiles)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('user', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.orgs)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('org', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.org_members)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('mem', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.api_keys)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('key', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.projects)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('proj', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.templates)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('tmpl', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.workflows)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('wf', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.workflow_versions)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('wfv', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.assets)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('asset', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.asset_versions)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('assetv', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.jobs)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('job', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.job_logs)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('log', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.renders)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('render', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.schedules)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('sched', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.webhooks)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('hook', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.webhook_deliveries)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('hookdel', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.usage_records)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('usage', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.quota_limits)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('quota', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.invoices)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('inv', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.credit_packs)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('pack', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.integrations)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('integ', $1.id) $$;
+
+CREATE OR REPLACE FUNCTION public.public_id(t public.kai_generations)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT fenta.typeid_encode('kaigen', $1.id) $$;
+-- 0.4.0 replaces the statement-text drop guard of 0.1.0-0.3.0
+DROP EVENT TRIGGER fenta_guard_drop;
+DROP FUNCTION fenta.guard_drop();
+-- ===========================================================================
+-- The drop guard: nothing fenta owns disappears, directly or by cascade,
+-- unless the session has said so first:
+--
+--     SET fenta.allow_drop = on;
+--     DROP EXTENSION fenta CASCADE;
+--
+-- Guarded: the extension and its members; the policies, triggers,
+-- constraints, defaults, indexes and columns fenta made on its tables (and
+-- its signup trigger on auth.users), listed in fenta.guarded_objects; the
+-- monthly partitions public.usage_records_YYYY_MM and the archived months
+-- in fenta_archive.  Unrelated drops always work.  See src/guard.c.
+-- ===========================================================================
+
+CREATE FUNCTION fenta.drop_allowed()
+RETURNS boolean
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'fenta_drop_allowed';
+COMMENT ON FUNCTION fenta.drop_allowed() IS
+'True when this session may drop objects fenta owns: fenta.allow_drop is on, or fenta''s own install or update script is running.';
+REVOKE ALL ON FUNCTION fenta.drop_allowed() FROM PUBLIC, anon, authenticated, service_role;
+
+-- What fenta made on its tables and elsewhere, by object address, as
+-- pg_event_trigger_dropped_objects() reports a dropped object.
+CREATE TABLE fenta.guarded_objects (
+	classid oid NOT NULL,
+	objid oid NOT NULL,
+	objsubid integer NOT NULL,
+	object_type text NOT NULL,
+	object_identity text NOT NULL,
+	CONSTRAINT guarded_objects_pkey PRIMARY KEY (classid, objid, objsubid)
+);
+COMMENT ON TABLE fenta.guarded_objects IS 'The drop guard''s registry: fenta''s members and the policies, triggers, constraints, defaults, indexes and columns fenta made, by object address. Filled by fenta.guard_register() at the end of every install and update script; a restore rebuilds it (its rows are not dumped).';
+COMMENT ON COLUMN fenta.guarded_objects.classid IS 'Catalog of the object (pg_class, pg_policy, pg_trigger, ...).';
+COMMENT ON COLUMN fenta.guarded_objects.objid IS 'OID of the object (for a column: of its table).';
+COMMENT ON COLUMN fenta.guarded_objects.objsubid IS 'Column number for a column, else 0.';
+COMMENT ON COLUMN fenta.guarded_objects.object_type IS 'Object type, as pg_identify_object() names it.';
+COMMENT ON COLUMN fenta.guarded_objects.object_identity IS 'Object identity, as pg_identify_object() gives it.';
+ALTER TABLE fenta.guarded_objects ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.guarded_objects FROM PUBLIC, anon, authenticated, service_role;
+SELECT pg_catalog.pg_extension_config_dump('fenta.guarded_objects', 'WHERE false');
+
+-- Fills the registry from the catalog: the members, and what depends on
+-- them that is not a member (policies, triggers, constraints, defaults,
+-- indexes, rewrite rules, owned sequences), and the columns of the member
+-- tables.  Run at the end of the install script (nothing of a customer's
+-- exists yet) and of every update script.
+CREATE FUNCTION fenta.guard_register()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	n integer;
+BEGIN
+	DELETE FROM fenta.guarded_objects;
+	WITH RECURSIVE ext AS (
+		SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'fenta'
+	), members AS (
+		SELECT d.classid, d.objid, 0 AS objsubid
+		FROM pg_catalog.pg_depend d, ext
+		WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+			AND d.refobjid OPERATOR(pg_catalog.=) ext.oid AND d.deptype OPERATOR(pg_catalog.=) 'e'
+	), made (classid, objid) AS (
+		SELECT d.classid, d.objid
+		FROM pg_catalog.pg_depend d JOIN members m
+			ON d.refclassid OPERATOR(pg_catalog.=) m.classid AND d.refobjid OPERATOR(pg_catalog.=) m.objid
+		WHERE d.deptype OPERATOR(pg_catalog.<>) 'e'
+			AND (d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::"char"[])
+				OR d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_trigger'::pg_catalog.regclass,
+					'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass]::pg_catalog.oid[]))
+			AND d.classid OPERATOR(pg_catalog.=) ANY (ARRAY['pg_catalog.pg_trigger'::pg_catalog.regclass,
+				'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass,
+				'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_rewrite'::pg_catalog.regclass,
+				'pg_catalog.pg_class'::pg_catalog.regclass]::pg_catalog.oid[])
+		UNION
+		SELECT d.classid, d.objid
+		FROM pg_catalog.pg_depend d JOIN made m
+			ON d.refclassid OPERATOR(pg_catalog.=) m.classid AND d.refobjid OPERATOR(pg_catalog.=) m.objid
+		WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::"char"[])
+	), objects AS (
+		SELECT classid, objid, objsubid FROM members
+		UNION
+		SELECT classid, objid, 0 FROM made
+		UNION
+		SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, a.attrelid, a.attnum::integer
+		FROM pg_catalog.pg_attribute a JOIN members m
+			ON m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+			AND a.attrelid OPERATOR(pg_catalog.=) m.objid
+		WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+	)
+	INSERT INTO fenta.guarded_objects (classid, objid, objsubid, object_type, object_identity)
+	SELECT o.classid, o.objid, o.objsubid, i.type, i.identity
+	FROM objects o, pg_catalog.pg_identify_object(o.classid, o.objid, o.objsubid) i;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION fenta.guard_register() IS
+'Refills fenta.guarded_objects from the catalog (members of fenta, what depends on them that fenta made, the columns of its tables); returns the number of objects. Run by the install and update scripts; after an update, objects of your own on fenta''s tables that existed then are guarded too.';
+REVOKE ALL ON FUNCTION fenta.guard_register() FROM PUBLIC, anon, authenticated, service_role;
+
+-- sql_drop: what a statement really dropped, while fenta itself survives.
+CREATE FUNCTION fenta.guard_sql_drop()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	hit text;
+BEGIN
+	IF fenta.drop_allowed() THEN
+		RETURN;
+	END IF;
+	SELECT d.object_type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) d.object_identity INTO hit
+	FROM pg_catalog.pg_event_trigger_dropped_objects() d
+	WHERE EXISTS (SELECT FROM fenta.guarded_objects g
+			WHERE g.classid OPERATOR(pg_catalog.=) d.classid AND g.objid OPERATOR(pg_catalog.=) d.objid
+				AND g.objsubid OPERATOR(pg_catalog.=) d.objsubid)
+		OR (d.object_type OPERATOR(pg_catalog.=) 'table'
+			AND ((d.schema_name OPERATOR(pg_catalog.=) 'public'
+					AND d.object_name OPERATOR(pg_catalog.~) '^usage_records_[0-9]{4}_[0-9]{2}$')
+				OR d.schema_name OPERATOR(pg_catalog.=) 'fenta_archive'))
+	LIMIT 1;
+	IF hit IS NOT NULL THEN
+		RAISE EXCEPTION 'this statement would drop %, which belongs to fenta', hit
+			USING ERRCODE = 'dependent_objects_still_exist',
+				DETAIL = pg_catalog.format('The command %s was rolled back by the event trigger fenta_guard_sql_drop.', TG_TAG),
+				HINT = 'To drop it on purpose, run SET fenta.allow_drop = on; in the same session first.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION fenta.guard_sql_drop() IS
+'Event trigger function (sql_drop): rolls back a statement that dropped an object fenta owns (fenta.guarded_objects, a monthly partition of usage_records, an archived month) unless fenta.allow_drop is on.';
+REVOKE ALL ON FUNCTION fenta.guard_sql_drop() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE FUNCTION fenta.guard_ddl_start()
+RETURNS event_trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'fenta_guard_ddl_start';
+COMMENT ON FUNCTION fenta.guard_ddl_start() IS
+'Event trigger function (ddl_command_start): refuses a DROP or DROP OWNED statement that would drop the fenta extension, directly or by cascade (it follows pg_depend from what the statement names), unless fenta.allow_drop is on.';
+REVOKE ALL ON FUNCTION fenta.guard_ddl_start() FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE EVENT TRIGGER fenta_guard_ddl_start ON ddl_command_start
+	WHEN TAG IN ('DROP EXTENSION', 'DROP SCHEMA', 'DROP OWNED', 'DROP TABLE', 'DROP VIEW',
+		'DROP MATERIALIZED VIEW', 'DROP FUNCTION', 'DROP PROCEDURE', 'DROP ROUTINE',
+		'DROP AGGREGATE', 'DROP TYPE', 'DROP DOMAIN', 'DROP SEQUENCE', 'DROP INDEX',
+		'DROP FOREIGN TABLE', 'DROP OPERATOR', 'DROP COLLATION', 'DROP CAST',
+		'DROP TEXT SEARCH CONFIGURATION', 'DROP TEXT SEARCH DICTIONARY', 'DROP CONVERSION',
+		'DROP OPERATOR CLASS', 'DROP OPERATOR FAMILY', 'DROP SERVER', 'DROP FOREIGN DATA WRAPPER')
+	EXECUTE FUNCTION fenta.guard_ddl_start();
+CREATE EVENT TRIGGER fenta_guard_sql_drop ON sql_drop
+	EXECUTE FUNCTION fenta.guard_sql_drop();
+-- Last step of every install and update script: the drop guard's registry
+-- lists what fenta has made (95_drop_guard.sql).
+SELECT fenta.guard_register() > 0 AS guard_registered;
+--
+-- The direct update from 0.1.0: after the steps 0.1.0 -> 0.2.0 -> 0.3.0 ->
+-- 0.4.0 above (the released scripts, unchanged, then the 0.4.0 one), the
+-- quota rows are brought to the state a fresh install loaded with the same
+-- data has.  0.1.0 kept no counters and applied no plan, so here -- and only
+-- here, where it is known -- :
+--   * limits still at 0.1.0's default (NULL) take the org's plan's limit;
+--     limits set by hand are kept;
+--   * the overage prices (new in 0.2.0, set to 0 by its update) take the
+--     plan's prices;
+--   * allow_overage and overage_cap_usd still at 0.1.0's defaults (false, 0)
+--     take the plan's; set by hand, they are kept;
+--   * the counters are recomputed from usage_records: tokens, KIE.ai credits
+--     and render seconds of the current period (created_at on or after
+--     reset_at - 1 month, the period's start), storage as the balance of all
+--     rows.  Credit pack draws of 0.1.0-era usage are not replayed
+--     (kai_credits_from_packs stays 0).
+--
+ALTER TABLE public.quota_limits DISABLE TRIGGER quota_limits_updated_at;
+UPDATE public.quota_limits q
+SET tokens_limit = coalesce(q.tokens_limit, p.tokens_limit),
+	kai_credits_limit = coalesce(q.kai_credits_limit, p.kai_credits_limit),
+	render_seconds_limit = coalesce(q.render_seconds_limit, p.render_seconds_limit),
+	storage_bytes_limit = coalesce(q.storage_bytes_limit, p.storage_bytes_limit),
+	price_per_1k_tokens_usd = p.price_per_1k_tokens_usd,
+	price_per_kai_credit_usd = p.price_per_kai_credit_usd,
+	price_per_render_second_usd = p.price_per_render_second_usd,
+	allow_overage = CASE WHEN NOT q.allow_overage AND q.overage_cap_usd OPERATOR(pg_catalog.=) 0
+						 THEN p.allow_overage ELSE q.allow_overage END,
+	overage_cap_usd = CASE WHEN NOT q.allow_overage AND q.overage_cap_usd OPERATOR(pg_catalog.=) 0
+						   THEN p.overage_cap_usd ELSE q.overage_cap_usd END
+FROM public.orgs o, fenta.plans p
+WHERE o.id OPERATOR(pg_catalog.=) q.org_id AND p.plan OPERATOR(pg_catalog.=) o.plan;
+
+UPDATE public.quota_limits q
+SET tokens_used = u.tokens, kai_credits_used = u.kai_credits, kai_credits_from_packs = 0,
+	render_seconds_used = u.render_seconds, storage_bytes_used = CASE WHEN u.storage_bytes OPERATOR(pg_catalog.<) 0 THEN 0 ELSE u.storage_bytes END
+FROM (SELECT l.org_id,
+			 coalesce(pg_catalog.sum(r.llm_tokens_prompt OPERATOR(pg_catalog.+) r.llm_tokens_output)
+					  FILTER (WHERE r.created_at OPERATOR(pg_catalog.>=) (l.reset_at OPERATOR(pg_catalog.-) interval '1 month')), 0) AS tokens,
+			 coalesce(pg_catalog.sum(r.kai_credits)
+					  FILTER (WHERE r.created_at OPERATOR(pg_catalog.>=) (l.reset_at OPERATOR(pg_catalog.-) interval '1 month')), 0) AS kai_credits,
+			 coalesce(pg_catalog.sum(r.render_seconds)
+					  FILTER (WHERE r.created_at OPERATOR(pg_catalog.>=) (l.reset_at OPERATOR(pg_catalog.-) interval '1 month')), 0) AS render_seconds,
+			 coalesce(pg_catalog.sum(r.storage_bytes), 0) AS storage_bytes
+	  FROM public.quota_limits l LEFT JOIN public.usage_records r ON r.org_id OPERATOR(pg_catalog.=) l.org_id
+	  GROUP BY l.org_id) u
+WHERE u.org_id OPERATOR(pg_catalog.=) q.org_id;
+-- a negative storage balance is carried by slot -1, as the engine does
+INSERT INTO fenta.quota_counters (org_id, slot, storage_bytes)
+SELECT r.org_id, -1, pg_catalog.sum(r.storage_bytes)
+FROM public.usage_records r JOIN public.quota_limits l ON l.org_id OPERATOR(pg_catalog.=) r.org_id
+GROUP BY r.org_id HAVING pg_catalog.sum(r.storage_bytes) OPERATOR(pg_catalog.<) 0;
+ALTER TABLE public.quota_limits ENABLE TRIGGER quota_limits_updated_at;

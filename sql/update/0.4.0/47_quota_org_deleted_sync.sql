@@ -1,0 +1,1 @@
+../../src/47_quota_org_deleted_sync.sql

@@ -1,0 +1,1 @@
+../../src/56_partition_privileges.sql

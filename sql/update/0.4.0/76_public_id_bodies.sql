@@ -1,0 +1,1 @@
+../../src/76_public_id_bodies.sql
