@@ -51,7 +51,6 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
@@ -74,6 +73,8 @@
 #define WORKER_IDLE_NAPTIME		60000L
 /* At most this long between two checks for a missing database or role (ms) */
 #define WORKER_RECHECK_MS		10000L
+/* Longest back-off after runs that could not connect (ms), see next_run_time */
+#define WORKER_BACKOFF_CAP_MS	600000L
 
 #define LAUNCHER_TYPE	"fenta maintenance launcher"
 #define WORKER_TYPE		"fenta maintenance worker"
@@ -81,12 +82,15 @@
 /*
  * State shared by the launcher and its runs: whether "fenta is not
  * installed" was already logged for a database, so that a database
- * without fenta gets one line, not one per run.  Written only by the one
- * run in progress.
+ * without fenta gets one line, not one per run; whether the run got its
+ * connection (reset by the launcher before each run), so that the launcher
+ * knows when a run failed to connect (no CONNECT privilege, a connection
+ * limit...).  Only one run exists at a time.
  */
 typedef struct FentaWorkerShared
 {
 	Oid			missing_logged_db;
+	bool		connected;		/* the current run got its connection */
 } FentaWorkerShared;
 
 static FentaWorkerShared *worker_shared = NULL;
@@ -125,7 +129,10 @@ fenta_worker_shmem_startup(void)
 	worker_shared = ShmemInitStruct("fenta maintenance worker",
 									sizeof(FentaWorkerShared), &found);
 	if (!found)
+	{
 		worker_shared->missing_logged_db = InvalidOid;
+		worker_shared->connected = false;
+	}
 	LWLockRelease(AddinShmemInitLock);
 }
 
@@ -307,9 +314,10 @@ report_state(LauncherState *current, LauncherState state)
 
 /*
  * Starts one run and waits for it to end.  SIGTERM terminates the run too;
- * SIGHUP is taken into account after the run.
+ * SIGHUP is taken into account after the run.  Returns false when the run
+ * could not connect to the database (its FATAL error is in the log).
  */
-static void
+static bool
 start_run_and_wait(Oid dboid, Oid roleoid)
 {
 	static bool warned_no_slot = false;
@@ -328,13 +336,15 @@ start_run_and_wait(Oid dboid, Oid roleoid)
 	memcpy(worker.bgw_extra, &roleoid, sizeof(Oid));
 	worker.bgw_notify_pid = MyProcPid;
 
+	worker_shared->connected = false;
+	pg_memory_barrier();
 	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 	{
 		ereport(warned_no_slot ? DEBUG1 : WARNING,
 				(errmsg("fenta maintenance launcher: could not start a maintenance run"),
 				 errhint("Raise max_worker_processes; the run is retried at the next interval.")));
 		warned_no_slot = true;
-		return;
+		return true;
 	}
 	warned_no_slot = false;
 
@@ -356,6 +366,25 @@ start_run_and_wait(Oid dboid, Oid roleoid)
 		CHECK_FOR_INTERRUPTS();
 	}
 	pfree(handle);
+	pg_memory_barrier();
+	return worker_shared->connected;
+}
+
+/*
+ * When the next run is due: an interval after the last one, and after runs
+ * that could not connect, 2, 4, 8... intervals (at most 1024, and at most 10
+ * minutes unless the interval is longer), so that a role without CONNECT
+ * privilege does not fill the log.
+ */
+static TimestampTz
+next_run_time(TimestampTz last_run, int failures)
+{
+	int64		delay_ms = (int64) fenta_maintenance_interval * 1000;
+
+	if (failures > 0)
+		delay_ms = Min(delay_ms << Min(failures, 10),
+					   Max(delay_ms, WORKER_BACKOFF_CAP_MS));
+	return TimestampTzPlusMilliseconds(last_run, delay_ms);
 }
 
 /*
@@ -367,6 +396,7 @@ fenta_maintenance_launcher_main(Datum main_arg)
 	LauncherState state = LAUNCHER_STARTING;
 	TimestampTz last_run = 0;
 	bool		ran = false;
+	int			failures = 0;	/* runs in a row that could not connect */
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -398,6 +428,8 @@ fenta_maintenance_launcher_main(Datum main_arg)
 				strcmp(old_role, guc_value(fenta_maintenance_role)) != 0 ||
 				old_interval != fenta_maintenance_interval)
 				state = LAUNCHER_STARTING;
+			/* whatever was fixed, try again now */
+			failures = 0;
 			pfree(old_database);
 			pfree(old_role);
 		}
@@ -409,20 +441,29 @@ fenta_maintenance_launcher_main(Datum main_arg)
 		else
 			now_state = check_database_and_role(&dboid, &roleoid);
 		report_state(&state, now_state);
+		if (now_state != LAUNCHER_READY)
+			failures = 0;
 
 		if (now_state == LAUNCHER_READY)
 		{
 			TimestampTz now = GetCurrentTimestamp();
-			TimestampTz next = TimestampTzPlusMilliseconds(last_run,
-														   (int64) fenta_maintenance_interval * 1000);
+			TimestampTz next = next_run_time(last_run, failures);
 
 			if (!ran || now >= next)
 			{
 				last_run = now;
 				ran = true;
-				start_run_and_wait(dboid, roleoid);
-				next = TimestampTzPlusMilliseconds(last_run,
-												   (int64) fenta_maintenance_interval * 1000);
+				if (start_run_and_wait(dboid, roleoid))
+					failures = 0;
+				else if (failures++ == 0)
+					ereport(LOG,
+							(errmsg("fenta maintenance launcher: a run could not connect to database \"%s\" as %s; retrying less often",
+									fenta_maintenance_database,
+									guc_empty(fenta_maintenance_role) ?
+									"the bootstrap superuser" : fenta_maintenance_role),
+							 errdetail("The run's error is logged just before."),
+							 errhint("Grant the role CONNECT on the database (or lift the connection limit); a reload retries at once.")));
+				next = next_run_time(last_run, failures);
 				now = GetCurrentTimestamp();
 			}
 			wait_ms = (long) ((next - now) / 1000);
@@ -440,19 +481,20 @@ fenta_maintenance_launcher_main(Datum main_arg)
 }
 
 /*
- * Whether a procedure fenta.run_maintenance callable without arguments
- * exists.
+ * Whether schema fenta has a routine of that name: with nargs = -1 any,
+ * else one callable with nargs arguments (defaults filled in); with
+ * procedure, a procedure.  Never raises an error for overloaded names.
  */
 static bool
-have_run_maintenance_procedure(void)
+have_fenta_routine(const char *name, int nargs, bool procedure)
 {
-	List	   *fname = list_make2(makeString("fenta"), makeString("run_maintenance"));
+	List	   *fname = list_make2(makeString("fenta"), makeString(pstrdup(name)));
 	FuncCandidateList cand;
 
-	for (cand = FuncnameGetCandidates(fname, 0, NIL, false, true, false, true);
+	for (cand = FuncnameGetCandidates(fname, nargs, NIL, false, nargs >= 0, false, true);
 		 cand != NULL; cand = cand->next)
 	{
-		if (get_func_prokind(cand->oid) == PROKIND_PROCEDURE)
+		if (!procedure || get_func_prokind(cand->oid) == PROKIND_PROCEDURE)
 			return true;
 	}
 	return false;
@@ -563,51 +605,52 @@ fenta_maintenance_run_main(Datum main_arg)
 	Oid			dboid = DatumGetObjectId(main_arg);
 	Oid			roleoid;
 	MemoryContext runcontext;
-	char	   *dbname;
-	bool		missing;
 
 	memcpy(&roleoid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 	BackgroundWorkerInitializeConnectionByOid(dboid, roleoid, 0);
 	pgstat_report_appname(WORKER_TYPE);
+	worker_shared->connected = true;
+	pg_memory_barrier();
+	/* defense in depth: what the run executes is schema-qualified anyway */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
 
 	runcontext = AllocSetContextCreate(TopMemoryContext, "fenta maintenance run",
 									   ALLOCSET_DEFAULT_SIZES);
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	dbname = MemoryContextStrdup(runcontext, get_database_name(MyDatabaseId));
-	missing = !OidIsValid(get_extension_oid("fenta", true)) ||
-		!OidIsValid(LookupFuncName(list_make2(makeString("fenta"),
-											  makeString("maintain_partitions")),
-								   -1, NULL, true));
-	if (missing)
-	{
-		ereport(worker_shared != NULL && worker_shared->missing_logged_db == dboid ? DEBUG1 : LOG,
-				(errmsg("fenta maintenance worker: fenta 0.2.0 or later is not installed in database \"%s\"; waiting",
-						dbname)));
-		if (worker_shared != NULL)
-			worker_shared->missing_logged_db = dboid;
-		CommitTransactionCommand();
-		proc_exit(0);
-	}
-	if (worker_shared != NULL)
-		worker_shared->missing_logged_db = InvalidOid;
 
 	PG_TRY();
 	{
-		if (have_run_maintenance_procedure())
-		{
-			const char *sql = "CALL fenta.run_maintenance()";
+		char	   *dbname = get_database_name(MyDatabaseId);
 
-			pgstat_report_activity(STATE_RUNNING, sql);
-			run_toplevel(sql, runcontext);
-			ereport(DEBUG1,
-					(errmsg("fenta maintenance worker: fenta.run_maintenance() done in database \"%s\"",
+		if (!OidIsValid(get_extension_oid("fenta", true)) ||
+			!have_fenta_routine("maintain_partitions", -1, false))
+		{
+			/* one line per database, then quietly */
+			ereport(worker_shared->missing_logged_db == dboid ? DEBUG1 : LOG,
+					(errmsg("fenta maintenance worker: fenta 0.2.0 or later is not installed in database \"%s\"; waiting",
 							dbname)));
+			worker_shared->missing_logged_db = dboid;
 		}
 		else
-			run_maintain_partitions();
+		{
+			worker_shared->missing_logged_db = InvalidOid;
+			if (have_fenta_routine("run_maintenance", 0, true))
+			{
+				const char *sql = "CALL fenta.run_maintenance()";
+
+				dbname = MemoryContextStrdup(runcontext, dbname);
+				pgstat_report_activity(STATE_RUNNING, sql);
+				run_toplevel(sql, runcontext);
+				ereport(DEBUG1,
+						(errmsg("fenta maintenance worker: fenta.run_maintenance() done in database \"%s\"",
+								dbname)));
+			}
+			else
+				run_maintain_partitions();
+		}
 		CommitTransactionCommand();
 	}
 	PG_CATCH();

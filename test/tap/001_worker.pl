@@ -192,9 +192,28 @@ END $$});
 
 is($node->safe_psql('postgres', $launcher_pid_sql), $launcher,
 	'the same launcher process throughout');
-is(log_count(qr/FATAL/), 0, 'no FATAL in the whole run');
+is(log_count(qr/FATAL/), 0, 'no FATAL so far');
 
-# 7. DROP DATABASE of the maintenance database
+# 7. a role that may not connect: the run's FATAL error is logged, the
+# launcher says once that it retries less often; fixed, the runs go on
+$node->safe_psql('postgres', q{
+CREATE ROLE fenta_noconn LOGIN;
+REVOKE CONNECT ON DATABASE fentadb FROM PUBLIC;
+ALTER SYSTEM SET fenta.maintenance_role = 'fenta_noconn';
+SELECT pg_reload_conf()});
+$pos = wait_log(qr/a run could not connect to database "fentadb" as fenta_noconn; retrying less often/,
+	$pos, 'no CONNECT privilege: the launcher backs off');
+$node->safe_psql('postgres', 'SELECT pg_sleep(2)');
+is(log_count(qr/a run could not connect to database/), 1, 'said once');
+ok(log_count(qr/FATAL:  permission denied for database "fentadb"/) >= 1,
+	'the run\'s error is logged');
+$node->safe_psql('postgres',
+	"ALTER SYSTEM SET fenta.maintenance_role = 'fenta_maint'; SELECT pg_reload_conf()");
+insert_future_row('fentadb');
+ok($node->poll_query_until('fentadb', $default_empty_sql),
+	'back to a role that may connect: the runs go on');
+
+# 8. DROP DATABASE of the maintenance database
 ($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE fentadb');
 is($ret, 0, 'DROP DATABASE of the maintenance database') or diag $err;
 wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
