@@ -213,11 +213,33 @@ insert_future_row('fentadb');
 ok($node->poll_query_until('fentadb', $default_empty_sql),
 	'back to a role that may connect: the runs go on');
 
-# 8. DROP DATABASE of the maintenance database
+# 8. DROP DATABASE of the maintenance database, between runs
+$node->safe_psql('postgres', 'CREATE DATABASE fentadb2 TEMPLATE fentadb');
 ($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE fentadb');
 is($ret, 0, 'DROP DATABASE of the maintenance database') or diag $err;
-wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
+$pos = wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
 	'dropped: the launcher waits again');
+
+# 9. a run stuck on a lock (fenta.maintenance_lock_timeout = 0 for the
+# database: wait forever) does not keep DROP DATABASE ... WITH (FORCE) from
+# working
+$node->safe_psql('postgres', q{
+ALTER DATABASE fentadb2 RENAME TO fentadb;
+ALTER DATABASE fentadb SET fenta.maintenance_lock_timeout = 0});
+my $bg = $node->background_psql('fentadb');
+$bg->query_safe('BEGIN; LOCK TABLE public.usage_records_default IN ACCESS SHARE MODE');
+insert_future_row('fentadb');
+ok($node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity
+WHERE backend_type = 'fenta maintenance worker' AND wait_event_type = 'Lock'}),
+	'a run waits for a lock');
+($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE fentadb WITH (FORCE)');
+is($ret, 0, 'DROP DATABASE ... WITH (FORCE) during a run') or diag $err;
+eval { $bg->quit };
+wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
+	'dropped during a run: the launcher waits again');
+is($node->safe_psql('postgres', $launcher_pid_sql), $launcher,
+	'the same launcher process to the end');
 
 $node->stop;
 done_testing();
