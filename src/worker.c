@@ -261,25 +261,25 @@ report_state(LauncherState *current, LauncherState state)
 		case LAUNCHER_STARTING:
 			break;
 		case LAUNCHER_NO_DATABASE_SET:
-			activity = pstrdup("waiting: fenta.maintenance_database is not set");
+			activity = pstrdup("fenta.maintenance_database is not set");
 			break;
 		case LAUNCHER_RUNS_OFF:
-			activity = pstrdup("waiting: fenta.maintenance_interval is 0");
+			activity = pstrdup("fenta.maintenance_interval is 0");
 			break;
 		case LAUNCHER_NO_DATABASE:
-			activity = psprintf("waiting: database \"%s\" does not exist",
+			activity = psprintf("database \"%s\" does not exist",
 								fenta_maintenance_database);
 			break;
 		case LAUNCHER_DATABASE_CLOSED:
-			activity = psprintf("waiting: database \"%s\" does not allow connections",
+			activity = psprintf("database \"%s\" does not allow connections",
 								fenta_maintenance_database);
 			break;
 		case LAUNCHER_NO_ROLE:
-			activity = psprintf("waiting: role \"%s\" does not exist",
+			activity = psprintf("role \"%s\" does not exist",
 								fenta_maintenance_role);
 			break;
 		case LAUNCHER_ROLE_NOLOGIN:
-			activity = psprintf("waiting: role \"%s\" is not permitted to log in",
+			activity = psprintf("role \"%s\" is not permitted to log in",
 								fenta_maintenance_role);
 			break;
 		case LAUNCHER_READY:
@@ -296,13 +296,21 @@ report_state(LauncherState *current, LauncherState state)
 					(errmsg("fenta maintenance launcher: %s", activity)));
 		else if (state == LAUNCHER_NO_DATABASE_SET || state == LAUNCHER_RUNS_OFF)
 			ereport(DEBUG1,
-					(errmsg("fenta maintenance launcher: %s", activity)));
+					(errmsg("fenta maintenance launcher: %s; no runs", activity)));
 		else
 			ereport(LOG,
 					(errmsg("fenta maintenance launcher: %s; waiting", activity),
 					 errhint("Runs start once it is fixed; the launcher checks again every %d s and on reload.",
 							 (int) (Min((long) fenta_maintenance_interval * 1000L,
 										WORKER_RECHECK_MS) / 1000))));
+	}
+	/* pg_stat_activity.query shows what the launcher is doing */
+	if (activity != NULL && state != LAUNCHER_READY)
+	{
+		char	   *waiting = psprintf("waiting: %s", activity);
+
+		pfree(activity);
+		activity = waiting;
 	}
 	*current = state;
 	if (activity != NULL)

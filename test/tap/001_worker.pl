@@ -84,7 +84,7 @@ VALUES ('70000000-0000-4000-8000-0000000007c0', 'storage', now() + interval '${n
 my $default_empty_sql = "SELECT count(*) = 0 FROM ONLY public.usage_records_default";
 
 # 1. the database does not exist: the launcher waits quietly
-my $pos = wait_log(qr/fenta maintenance launcher: waiting: database "fentadb" does not exist; waiting/,
+my $pos = wait_log(qr/fenta maintenance launcher: database "fentadb" does not exist; waiting/,
 	0, 'missing database: the launcher says once that it waits');
 ok($node->poll_query_until('postgres', "SELECT count(*) = 1 FROM ($launcher_pid_sql) l"),
 	'the launcher runs');
@@ -92,12 +92,16 @@ my $launcher = $node->safe_psql('postgres', $launcher_pid_sql);
 # several re-checks (every second); the assertions below do not depend on
 # how many happened
 $node->safe_psql('postgres', 'SELECT pg_sleep(3)');
-is(log_count(qr/waiting: database "fentadb" does not exist/), 1,
+is(log_count(qr/launcher: database "fentadb" does not exist/), 1,
 	'one waiting line, not one per check');
 is(log_count(qr/FATAL/), 0, 'no FATAL');
 is(log_count(qr/background worker "fenta maintenance[^"]*" \(PID \d+\) exited/), 0,
 	'no worker exit (no restart loop)');
 is(log_count(qr/fenta maintenance launcher started/), 1, 'started once');
+is($node->safe_psql('postgres',
+	"SELECT query FROM pg_stat_activity WHERE backend_type = 'fenta maintenance launcher'"),
+	'waiting: database "fentadb" does not exist',
+	'pg_stat_activity shows what the launcher waits for');
 
 # 2. the database appears, without fenta: a run says once that it waits
 $node->safe_psql('postgres', 'CREATE DATABASE fentadb');
@@ -133,7 +137,7 @@ is($ret, 0, 'CREATE DATABASE ... TEMPLATE of the maintenance database') or diag 
 $node->safe_psql('postgres', 'DROP DATABASE IF EXISTS fentacopy');
 ($ret, $out, $err) = $node->psql('postgres', 'ALTER DATABASE fentadb RENAME TO fentadb_away');
 is($ret, 0, 'ALTER DATABASE ... RENAME of the maintenance database') or diag $err;
-$pos = wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
+$pos = wait_log(qr/launcher: database "fentadb" does not exist; waiting/, $pos,
 	'renamed away: the launcher waits again');
 $node->safe_psql('postgres', 'ALTER DATABASE fentadb_away RENAME TO fentadb');
 insert_future_row('fentadb');
@@ -143,12 +147,12 @@ ok($node->poll_query_until('fentadb', $default_empty_sql),
 # 5. a missing role: waits; works once the role exists
 $node->safe_psql('postgres',
 	"ALTER SYSTEM SET fenta.maintenance_role = 'fenta_maint'; SELECT pg_reload_conf()");
-$pos = wait_log(qr/waiting: role "fenta_maint" does not exist; waiting/, $pos,
+$pos = wait_log(qr/launcher: role "fenta_maint" does not exist; waiting/, $pos,
 	'missing role: the launcher says once that it waits');
 insert_future_row('fentadb');
 $node->safe_psql('postgres', 'SELECT pg_sleep(2)');
 is($node->safe_psql('fentadb', $default_empty_sql), 'f', 'no run without the role');
-is(log_count(qr/waiting: role "fenta_maint" does not exist/), 1,
+is(log_count(qr/launcher: role "fenta_maint" does not exist/), 1,
 	'one waiting line for the role');
 $node->safe_psql('postgres', 'CREATE ROLE fenta_maint LOGIN SUPERUSER');
 ok($node->poll_query_until('fentadb', $default_empty_sql),
@@ -217,7 +221,7 @@ ok($node->poll_query_until('fentadb', $default_empty_sql),
 $node->safe_psql('postgres', 'CREATE DATABASE fentadb2 TEMPLATE fentadb');
 ($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE fentadb');
 is($ret, 0, 'DROP DATABASE of the maintenance database') or diag $err;
-$pos = wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
+$pos = wait_log(qr/launcher: database "fentadb" does not exist; waiting/, $pos,
 	'dropped: the launcher waits again');
 
 # 9. a run stuck on a lock (fenta.maintenance_lock_timeout = 0 for the
@@ -236,7 +240,7 @@ WHERE backend_type = 'fenta maintenance worker' AND wait_event_type = 'Lock'}),
 ($ret, $out, $err) = $node->psql('postgres', 'DROP DATABASE fentadb WITH (FORCE)');
 is($ret, 0, 'DROP DATABASE ... WITH (FORCE) during a run') or diag $err;
 eval { $bg->quit };
-wait_log(qr/waiting: database "fentadb" does not exist; waiting/, $pos,
+wait_log(qr/launcher: database "fentadb" does not exist; waiting/, $pos,
 	'dropped during a run: the launcher waits again');
 is($node->safe_psql('postgres', $launcher_pid_sql), $launcher,
 	'the same launcher process to the end');
