@@ -519,8 +519,7 @@ have_fenta_routine(const char *name, int nargs, bool procedure)
 static void
 run_toplevel(const char *sql, MemoryContext runcontext)
 {
-	MemoryContext oldcontext = MemoryContextSwitchTo(runcontext);
-	List	   *parsetrees = pg_parse_query(sql);
+	List	   *parsetrees;
 	RawStmt    *parsetree;
 	List	   *querytrees;
 	List	   *plantrees;
@@ -529,6 +528,8 @@ run_toplevel(const char *sql, MemoryContext runcontext)
 	QueryCompletion qc;
 	CommandTag	commandTag;
 
+	MemoryContextSwitchTo(runcontext);
+	parsetrees = pg_parse_query(sql);
 	if (list_length(parsetrees) != 1)
 		elog(ERROR, "fenta maintenance worker: one statement expected");
 	parsetree = linitial_node(RawStmt, parsetrees);
@@ -549,7 +550,12 @@ run_toplevel(const char *sql, MemoryContext runcontext)
 	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
 	receiver->rDestroy(receiver);
 	PortalDrop(portal, false);
-	MemoryContextSwitchTo(oldcontext);
+
+	/*
+	 * Not back to the caller's context: when the procedure committed, that
+	 * was the first transaction's, now gone.
+	 */
+	MemoryContextSwitchTo(TopTransactionContext);
 }
 
 /*
