@@ -40,7 +40,10 @@ for t in test/t/*.sh; do
 done
 
 # TAP tests (PostgreSQL::Test::Cluster, clusters of their own, run as
-# postgres by test/tap/prove.sh): each file one entry
+# postgres by test/tap/prove.sh): each file one entry; they use the
+# extension_destdir of this cluster, if any
+FENTA_EXTENSION_DESTDIR=$(psql -X -At -d postgres -c "SHOW extension_destdir" 2>/dev/null || true)
+export FENTA_EXTENSION_DESTDIR
 for t in test/tap/*.pl; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .pl)

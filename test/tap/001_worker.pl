@@ -18,10 +18,15 @@ use Test::More;
 
 my $node = PostgreSQL::Test::Cluster->new('fenta_worker',
 	$ENV{FENTA_TAP_PORT} ? (port => $ENV{FENTA_TAP_PORT}) : ());
+# fenta installed under a staging directory (Debian's extension_destdir,
+# as the suite's cluster may use): test/suite.sh passes it on
+my $destdir = $ENV{FENTA_EXTENSION_DESTDIR} // '';
 $node->init;
+$node->append_conf('postgresql.conf', "extension_destdir = '$destdir'")
+  if $destdir ne '';
 $node->append_conf(
 	'postgresql.conf', q{
-shared_preload_libraries = 'fenta'
+shared_preload_libraries = '$libdir/fenta'
 fenta.maintenance_database = 'fentadb'
 fenta.maintenance_interval = 1
 fenta.maintenance_months_ahead = 2
@@ -31,6 +36,7 @@ $node->start;
 
 my $sharedir = $node->config_data('--sharedir');
 my $auth_sql = "$sharedir/extension/supabase_auth.sql";
+$auth_sql = "$destdir$auth_sql" if $destdir ne '' && -e "$destdir$auth_sql";
 
 # number of matches of $re in the server log
 sub log_count
