@@ -32,9 +32,23 @@ REGRESS_OPTS = --inputdir=test
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
 ISOLATION_OPTS = --inputdir=test
 
+# TAP tests (PostgreSQL::Test::Cluster, clusters of their own): make
+# installcheck runs them after the pg_regress and isolation suites (TAP_TESTS=
+# on the command line skips them).
+TAP_TESTS = 1
+PROVE_TESTS = test/tap/*.pl
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# initdb refuses root: as root, the TAP tests run as postgres from a copy
+# (test/tap/prove.sh), with the PostgreSQL of $(PG_CONFIG)
+ifeq ($(shell id -u),0)
+define prove_installcheck
+PG_CONFIG='$(PG_CONFIG)' PROVE_FLAGS='$(PROVE_FLAGS)' bash test/tap/prove.sh $(PROVE_TESTS)
+endef
+endif
 
 all: sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT) $(DIRECT_SCRIPT)
 

@@ -42,7 +42,8 @@ extern void fenta_quota_init(void);
 /* partition.c, worker.c: maintenance GUCs and background worker */
 extern void fenta_maintenance_init(void);
 extern void fenta_register_maintenance_worker(void);
-extern PGDLLEXPORT void fenta_maintenance_worker_main(Datum main_arg);
+extern PGDLLEXPORT void fenta_maintenance_launcher_main(Datum main_arg);
+extern PGDLLEXPORT void fenta_maintenance_run_main(Datum main_arg);
 extern int	fenta_maintenance_lock_timeout;
 extern int	fenta_maintenance_interval;
 extern char *fenta_maintenance_database;

@@ -173,7 +173,7 @@ fenta_maintenance_init(void)
 							PGC_USERSET, GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("fenta.maintenance_interval",
-							"Seconds between two runs of fenta.maintain_partitions() by the background worker.",
+							"Seconds between two runs of maintenance by the background worker.",
 							"0 turns the background worker's runs off.",
 							&fenta_maintenance_interval,
 							600, 0, 31 * 24 * 3600,
@@ -194,15 +194,15 @@ fenta_maintenance_init(void)
 							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 	DefineCustomStringVariable("fenta.maintenance_database",
-							   "Database in which the background worker runs fenta.maintain_partitions().",
-							   "Empty: the worker waits.  Needs fenta in shared_preload_libraries; a change restarts the worker.",
+							   "Database in which the background worker runs maintenance.",
+							   "Empty: the worker waits; so it does while the database does not exist.  Needs fenta in shared_preload_libraries.",
 							   &fenta_maintenance_database,
 							   "",
 							   PGC_SIGHUP, 0,
 							   NULL, NULL, NULL);
 	DefineCustomStringVariable("fenta.maintenance_role",
-							   "Role as which the background worker runs fenta.maintain_partitions().",
-							   "Empty: the bootstrap superuser.  A change restarts the worker.",
+							   "Role as which the background worker runs maintenance.",
+							   "Empty: the bootstrap superuser.  The worker waits while the role does not exist or cannot log in.",
 							   &fenta_maintenance_role,
 							   "",
 							   PGC_SIGHUP, 0,

@@ -1,45 +1,143 @@
 /*-------------------------------------------------------------------------
  *
  * worker.c
- *	  Background worker that runs fenta.maintain_partitions() periodically.
+ *	  Background maintenance: a launcher and one short-lived worker per run.
  *
- * With fenta in shared_preload_libraries and fenta.maintenance_database
- * set, the postmaster starts one worker that connects to that database as
- * fenta.maintenance_role (default: the bootstrap superuser) and, every
- * fenta.maintenance_interval seconds, runs fenta.maintain_partitions() in a
- * transaction of its own.  An error is logged and the worker goes on; SIGHUP
- * reloads the configuration, SIGTERM ends the worker.  On Supabase, where
- * preloading is not available, pg_cron does the same job
+ * With fenta in shared_preload_libraries, the postmaster starts the "fenta
+ * maintenance launcher".  It connects to no database (it reads only the
+ * shared catalogs pg_database and pg_authid), so it never blocks DROP
+ * DATABASE, ALTER DATABASE ... RENAME or CREATE DATABASE ... TEMPLATE.
+ * Every fenta.maintenance_interval seconds it checks that
+ * fenta.maintenance_database exists and accepts connections and that
+ * fenta.maintenance_role (default: the bootstrap superuser) exists and may
+ * log in, then starts a dynamic background worker, the "fenta maintenance
+ * worker", which connects to the database as the role, runs maintenance
+ * once and exits; the launcher waits for it to end.  Between runs nothing is
+ * connected to the database.
+ *
+ * While the database or the role is missing, the launcher waits: it logs
+ * one line when it starts waiting, re-checks at every interval (at most
+ * every WORKER_RECHECK_MS) and on SIGHUP, and starts working as soon as
+ * what was missing exists.  Likewise a run in a database without fenta logs
+ * one line and the next runs wait quietly (the state survives from one run
+ * to the next in a small shared memory area).
+ *
+ * A run CALLs the procedure fenta.run_maintenance() when it exists (it
+ * commits between its steps, so it is called non-atomically, at top level
+ * in a portal, the way a client's CALL runs), otherwise it runs
+ * fenta.maintain_partitions(months_ahead => fenta.maintenance_months_ahead,
+ * retention_months => fenta.maintenance_retention_months or NULL).  An error
+ * is logged and the next run comes at the next interval.  SIGHUP reloads
+ * the configuration (the database and the role can change without a
+ * restart); SIGTERM ends the launcher, and a run it is waiting for.  On
+ * Supabase, where preloading is not available, pg_cron does the same job
  * (fenta.schedule_maintenance()).
  *
  *-------------------------------------------------------------------------
  */
 #include "fenta.h"
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_database.h"
+#include "catalog/pg_proc.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/shmem.h"
+#include "tcop/pquery.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/portal.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/wait_event.h"
 
-/* How long the worker sleeps while its runs are turned off (ms) */
+/* How long the launcher sleeps while runs are turned off (ms) */
 #define WORKER_IDLE_NAPTIME		60000L
+/* At most this long between two checks for a missing database or role (ms) */
+#define WORKER_RECHECK_MS		10000L
+/* Longest back-off after runs that could not connect (ms), see next_run_time */
+#define WORKER_BACKOFF_CAP_MS	600000L
+
+#define LAUNCHER_TYPE	"fenta maintenance launcher"
+#define WORKER_TYPE		"fenta maintenance worker"
 
 /*
- * Registers the maintenance worker; called from _PG_init while
+ * State shared by the launcher and its runs: whether "fenta is not
+ * installed" was already logged for a database, so that a database
+ * without fenta gets one line, not one per run; whether the run got its
+ * connection (reset by the launcher before each run), so that the launcher
+ * knows when a run failed to connect (no CONNECT privilege, a connection
+ * limit...).  Only one run exists at a time.
+ */
+typedef struct FentaWorkerShared
+{
+	Oid			missing_logged_db;
+	bool		connected;		/* the current run got its connection */
+} FentaWorkerShared;
+
+static FentaWorkerShared *worker_shared = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* What the launcher waits for; a change of state is logged once */
+typedef enum LauncherState
+{
+	LAUNCHER_STARTING,
+	LAUNCHER_NO_DATABASE_SET,
+	LAUNCHER_RUNS_OFF,
+	LAUNCHER_NO_DATABASE,
+	LAUNCHER_DATABASE_CLOSED,
+	LAUNCHER_NO_ROLE,
+	LAUNCHER_ROLE_NOLOGIN,
+	LAUNCHER_READY
+} LauncherState;
+
+static void
+fenta_worker_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(FentaWorkerShared)));
+}
+
+static void
+fenta_worker_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	worker_shared = ShmemInitStruct("fenta maintenance worker",
+									sizeof(FentaWorkerShared), &found);
+	if (!found)
+	{
+		worker_shared->missing_logged_db = InvalidOid;
+		worker_shared->connected = false;
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/*
+ * Registers the launcher and its shared memory; called from _PG_init while
  * shared_preload_libraries is being processed.
  */
 void
@@ -47,99 +145,22 @@ fenta_register_maintenance_worker(void)
 {
 	BackgroundWorker worker;
 
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = fenta_worker_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = fenta_worker_shmem_startup;
+
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 60;
+	worker.bgw_restart_time = 10;
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "$libdir/fenta");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "fenta_maintenance_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "fenta maintenance worker");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "fenta maintenance worker");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "fenta_maintenance_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, LAUNCHER_TYPE);
+	snprintf(worker.bgw_type, BGW_MAXLEN, LAUNCHER_TYPE);
 	worker.bgw_main_arg = (Datum) 0;
 	worker.bgw_notify_pid = 0;
 	RegisterBackgroundWorker(&worker);
-}
-
-/*
- * One run of fenta.maintain_partitions() in a transaction of its own.
- * Errors are logged, the transaction rolled back and the worker goes on.
- * Returns after logging what was done.
- */
-static void
-run_maintenance(void)
-{
-	static bool warned_missing = false;
-	MemoryContext oldcontext = CurrentMemoryContext;
-
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "SELECT * FROM fenta.maintain_partitions()");
-
-	PG_TRY();
-	{
-		List	   *fname = list_make2(makeString("fenta"), makeString("maintain_partitions"));
-
-		if (!OidIsValid(get_extension_oid("fenta", true)) ||
-			!OidIsValid(LookupFuncName(fname, -1, NULL, true)))
-		{
-			ereport(warned_missing ? DEBUG1 : LOG,
-					(errmsg("fenta maintenance worker: fenta 0.2.0 or later is not installed in database \"%s\"; waiting",
-							fenta_maintenance_database)));
-			warned_missing = true;
-		}
-		else
-		{
-			char	   *sql;
-			int			rc;
-
-			warned_missing = false;
-			if (fenta_maintenance_retention_months > 0)
-				sql = psprintf("SELECT * FROM fenta.maintain_partitions(months_ahead => %d, retention_months => %d)",
-							   fenta_maintenance_months_ahead, fenta_maintenance_retention_months);
-			else
-				sql = psprintf("SELECT * FROM fenta.maintain_partitions(months_ahead => %d)",
-							   fenta_maintenance_months_ahead);
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			rc = SPI_execute(sql, false, 1);
-			if (rc != SPI_OK_SELECT || SPI_processed != 1)
-				elog(ERROR, "could not run fenta.maintain_partitions()");
-			{
-				TupleDesc	desc = SPI_tuptable->tupdesc;
-				HeapTuple	tup = SPI_tuptable->vals[0];
-				char	   *created = SPI_getvalue(tup, desc, 1);
-				char	   *moved = SPI_getvalue(tup, desc, 2);
-				char	   *detached = SPI_getvalue(tup, desc, 3);
-				char	   *deferred = SPI_getvalue(tup, desc, 5);
-				bool		busy = strcmp(SPI_getvalue(tup, desc, 9), "t") == 0;
-				bool		did = strcmp(created, "0") != 0 || strcmp(moved, "0") != 0 ||
-					strcmp(detached, "0") != 0 || strcmp(deferred, "0") != 0;
-
-				ereport(did ? LOG : DEBUG1,
-						(errmsg("fenta maintenance worker: %s%s months created, %s rows moved, %s months detached, %s deferred",
-								busy ? "skipped (another run in progress); " : "",
-								created, moved, detached, deferred)));
-			}
-			SPI_finish();
-		}
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		HOLD_INTERRUPTS();
-		MemoryContextSwitchTo(oldcontext);
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-		RESUME_INTERRUPTS();
-	}
-	PG_END_TRY();
-
-	MemoryContextSwitchTo(oldcontext);
-	pgstat_report_stat(true);
-	pgstat_report_activity(STATE_IDLE, NULL);
 }
 
 /*
@@ -161,91 +182,503 @@ guc_value(const char *value)
 }
 
 /*
- * Reloads the configuration after SIGHUP.  The worker's connection cannot
- * change database or role: when either changed, the worker exits and the
- * postmaster starts it again with the new settings.
+ * Looks up the database and the role of the runs in the shared catalogs.
+ * Returns LAUNCHER_READY with *dboid and *roleoid set (InvalidOid for the
+ * bootstrap superuser) or what is missing.  Plain heap scans, like the
+ * autovacuum launcher's: without a database, the syscaches' indexes of the
+ * shared catalogs are not usable before the shared relcache init file has
+ * been written (right after initdb).
+ */
+static LauncherState
+check_database_and_role(Oid *dboid, Oid *roleoid)
+{
+	LauncherState state = LAUNCHER_NO_DATABASE;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+
+	*dboid = InvalidOid;
+	*roleoid = InvalidOid;
+
+	StartTransactionCommand();
+	(void) GetTransactionSnapshot();
+
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
+
+		if (strcmp(NameStr(db->datname), fenta_maintenance_database) != 0)
+			continue;
+#ifdef DATCONNLIMIT_INVALID_DB
+		/* being dropped, or a DROP DATABASE was interrupted: gone */
+		if (db->datconnlimit == DATCONNLIMIT_INVALID_DB)
+			break;
+#endif
+		*dboid = db->oid;
+		state = db->datallowconn ? LAUNCHER_READY : LAUNCHER_DATABASE_CLOSED;
+		break;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (state == LAUNCHER_READY && !guc_empty(fenta_maintenance_role))
+	{
+		state = LAUNCHER_NO_ROLE;
+		rel = table_open(AuthIdRelationId, AccessShareLock);
+		scan = table_beginscan_catalog(rel, 0, NULL);
+		while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+		{
+			Form_pg_authid role = (Form_pg_authid) GETSTRUCT(tup);
+
+			if (strcmp(NameStr(role->rolname), fenta_maintenance_role) != 0)
+				continue;
+			*roleoid = role->oid;
+			state = role->rolcanlogin ? LAUNCHER_READY : LAUNCHER_ROLE_NOLOGIN;
+			break;
+		}
+		table_endscan(scan);
+		table_close(rel, AccessShareLock);
+	}
+	CommitTransactionCommand();
+	return state;
+}
+
+/*
+ * Logs the launcher's state when it changed (one line per change) and
+ * shows it in pg_stat_activity.query.
  */
 static void
-reload_config(const char *database, const char *role)
+report_state(LauncherState *current, LauncherState state)
 {
-	if (!ConfigReloadPending)
-		return;
-	ConfigReloadPending = false;
-	ProcessConfigFile(PGC_SIGHUP);
-	if (database != NULL && role != NULL &&
-		(strcmp(database, guc_value(fenta_maintenance_database)) != 0 ||
-		 strcmp(role, guc_value(fenta_maintenance_role)) != 0))
+	const char *role = guc_empty(fenta_maintenance_role) ?
+		"the bootstrap superuser" : fenta_maintenance_role;
+	char	   *activity = NULL;
+
+	switch (state)
 	{
-		ereport(LOG,
-				(errmsg("fenta maintenance worker restarting: fenta.maintenance_database or fenta.maintenance_role changed")));
-		proc_exit(1);
+		case LAUNCHER_STARTING:
+			break;
+		case LAUNCHER_NO_DATABASE_SET:
+			activity = pstrdup("fenta.maintenance_database is not set");
+			break;
+		case LAUNCHER_RUNS_OFF:
+			activity = pstrdup("fenta.maintenance_interval is 0");
+			break;
+		case LAUNCHER_NO_DATABASE:
+			activity = psprintf("database \"%s\" does not exist",
+								fenta_maintenance_database);
+			break;
+		case LAUNCHER_DATABASE_CLOSED:
+			activity = psprintf("database \"%s\" does not allow connections",
+								fenta_maintenance_database);
+			break;
+		case LAUNCHER_NO_ROLE:
+			activity = psprintf("role \"%s\" does not exist",
+								fenta_maintenance_role);
+			break;
+		case LAUNCHER_ROLE_NOLOGIN:
+			activity = psprintf("role \"%s\" is not permitted to log in",
+								fenta_maintenance_role);
+			break;
+		case LAUNCHER_READY:
+			activity = psprintf("runs maintenance in database \"%s\" as %s every %d s",
+								fenta_maintenance_database, role,
+								fenta_maintenance_interval);
+			break;
+	}
+
+	if (state != *current && activity != NULL)
+	{
+		if (state == LAUNCHER_READY)
+			ereport(LOG,
+					(errmsg("fenta maintenance launcher: %s", activity)));
+		else if (state == LAUNCHER_NO_DATABASE_SET || state == LAUNCHER_RUNS_OFF)
+			ereport(DEBUG1,
+					(errmsg("fenta maintenance launcher: %s; no runs", activity)));
+		else
+			ereport(LOG,
+					(errmsg("fenta maintenance launcher: %s; waiting", activity),
+					 errhint("Runs start once it is fixed; the launcher checks again every %d s and on reload.",
+							 (int) (Min((long) fenta_maintenance_interval * 1000L,
+										WORKER_RECHECK_MS) / 1000))));
+	}
+	/* pg_stat_activity.query shows what the launcher is doing */
+	if (activity != NULL && state != LAUNCHER_READY)
+	{
+		char	   *waiting = psprintf("waiting: %s", activity);
+
+		pfree(activity);
+		activity = waiting;
+	}
+	*current = state;
+	if (activity != NULL)
+	{
+		pgstat_report_activity(STATE_IDLE, activity);
+		pfree(activity);
 	}
 }
 
 /*
- * Entry point of the maintenance worker.
+ * Starts one run and waits for it to end.  SIGTERM terminates the run too;
+ * SIGHUP is taken into account after the run.  Returns false when the run
+ * could not connect to the database (its FATAL error is in the log).
+ */
+static bool
+start_run_and_wait(Oid dboid, Oid roleoid)
+{
+	static bool warned_no_slot = false;
+	BackgroundWorker worker;
+	BackgroundWorkerHandle *handle;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "$libdir/fenta");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "fenta_maintenance_run_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, WORKER_TYPE);
+	snprintf(worker.bgw_type, BGW_MAXLEN, WORKER_TYPE);
+	worker.bgw_main_arg = ObjectIdGetDatum(dboid);
+	memcpy(worker.bgw_extra, &roleoid, sizeof(Oid));
+	worker.bgw_notify_pid = MyProcPid;
+
+	worker_shared->connected = false;
+	pg_memory_barrier();
+	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+	{
+		ereport(warned_no_slot ? DEBUG1 : WARNING,
+				(errmsg("fenta maintenance launcher: could not start a maintenance run"),
+				 errhint("Raise max_worker_processes; the run is retried at the next interval.")));
+		warned_no_slot = true;
+		return true;
+	}
+	warned_no_slot = false;
+
+	for (;;)
+	{
+		pid_t		pid;
+		BgwHandleStatus status = GetBackgroundWorkerPid(handle, &pid);
+
+		if (status == BGWH_STOPPED)
+			break;
+		if (status == BGWH_POSTMASTER_DIED)
+			proc_exit(1);
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 1000L, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		if (ProcDiePending)
+			TerminateBackgroundWorker(handle);
+		CHECK_FOR_INTERRUPTS();
+	}
+	pfree(handle);
+	pg_memory_barrier();
+	return worker_shared->connected;
+}
+
+/*
+ * When the next run is due: an interval after the last one, and after runs
+ * that could not connect, 2, 4, 8... intervals (at most 1024, and at most 10
+ * minutes unless the interval is longer), so that a role without CONNECT
+ * privilege does not fill the log.
+ */
+static TimestampTz
+next_run_time(TimestampTz last_run, int failures)
+{
+	int64		delay_ms = (int64) fenta_maintenance_interval * 1000;
+
+	if (failures > 0)
+		delay_ms = Min(delay_ms << Min(failures, 10),
+					   Max(delay_ms, WORKER_BACKOFF_CAP_MS));
+	return TimestampTzPlusMilliseconds(last_run, delay_ms);
+}
+
+/*
+ * Entry point of the launcher.
  */
 void
-fenta_maintenance_worker_main(Datum main_arg)
+fenta_maintenance_launcher_main(Datum main_arg)
 {
+	LauncherState state = LAUNCHER_STARTING;
 	TimestampTz last_run = 0;
 	bool		ran = false;
-	char	   *database;
-	char	   *role;
+	int			failures = 0;	/* runs in a row that could not connect */
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
-	/* no database yet: wait for one to be configured */
-	while (guc_empty(fenta_maintenance_database))
-	{
-		(void) WaitLatch(MyLatch,
-						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 WORKER_IDLE_NAPTIME, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		reload_config(NULL, NULL);
-	}
-
-	database = MemoryContextStrdup(TopMemoryContext, fenta_maintenance_database);
-	role = MemoryContextStrdup(TopMemoryContext, guc_value(fenta_maintenance_role));
-	BackgroundWorkerInitializeConnection(database, guc_empty(role) ? NULL : role, 0);
-	pgstat_report_appname("fenta maintenance worker");
-	ereport(LOG,
-			(errmsg("fenta maintenance worker started in database \"%s\", every %d s",
-					fenta_maintenance_database, fenta_maintenance_interval)));
+	/* no database: only the shared catalogs */
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+	pgstat_report_appname(LAUNCHER_TYPE);
+	ereport(LOG, (errmsg("fenta maintenance launcher started")));
 
 	for (;;)
 	{
 		long		wait_ms = WORKER_IDLE_NAPTIME;
+		LauncherState now_state;
+		Oid			dboid = InvalidOid;
+		Oid			roleoid = InvalidOid;
 
 		CHECK_FOR_INTERRUPTS();
-		reload_config(database, role);
+		if (ConfigReloadPending)
+		{
+			char	   *old_database = pstrdup(guc_value(fenta_maintenance_database));
+			char	   *old_role = pstrdup(guc_value(fenta_maintenance_role));
+			int			old_interval = fenta_maintenance_interval;
 
-		if (fenta_maintenance_interval > 0)
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			/* a new setting: its state is logged again */
+			if (strcmp(old_database, guc_value(fenta_maintenance_database)) != 0 ||
+				strcmp(old_role, guc_value(fenta_maintenance_role)) != 0 ||
+				old_interval != fenta_maintenance_interval)
+				state = LAUNCHER_STARTING;
+			/* whatever was fixed, try again now */
+			failures = 0;
+			pfree(old_database);
+			pfree(old_role);
+		}
+
+		if (guc_empty(fenta_maintenance_database))
+			now_state = LAUNCHER_NO_DATABASE_SET;
+		else if (fenta_maintenance_interval <= 0)
+			now_state = LAUNCHER_RUNS_OFF;
+		else
+			now_state = check_database_and_role(&dboid, &roleoid);
+		report_state(&state, now_state);
+		if (now_state != LAUNCHER_READY)
+			failures = 0;
+
+		if (now_state == LAUNCHER_READY)
 		{
 			TimestampTz now = GetCurrentTimestamp();
-			TimestampTz next = TimestampTzPlusMilliseconds(last_run,
-														   (int64) fenta_maintenance_interval * 1000);
+			TimestampTz next = next_run_time(last_run, failures);
 
 			if (!ran || now >= next)
 			{
-				run_maintenance();
-				ran = true;
 				last_run = now;
-				next = TimestampTzPlusMilliseconds(last_run,
-												   (int64) fenta_maintenance_interval * 1000);
+				ran = true;
+				if (start_run_and_wait(dboid, roleoid))
+					failures = 0;
+				else if (failures++ == 0)
+					ereport(LOG,
+							(errmsg("fenta maintenance launcher: a run could not connect to database \"%s\" as %s; retrying less often",
+									fenta_maintenance_database,
+									guc_empty(fenta_maintenance_role) ?
+									"the bootstrap superuser" : fenta_maintenance_role),
+							 errdetail("The run's error is logged just before."),
+							 errhint("Grant the role CONNECT on the database (or lift the connection limit); a reload retries at once.")));
+				next = next_run_time(last_run, failures);
 				now = GetCurrentTimestamp();
 			}
 			wait_ms = (long) ((next - now) / 1000);
 			if (wait_ms < 1)
 				wait_ms = 1;
 		}
+		else if (now_state != LAUNCHER_NO_DATABASE_SET && now_state != LAUNCHER_RUNS_OFF)
+			wait_ms = Min((long) fenta_maintenance_interval * 1000L, WORKER_RECHECK_MS);
 
 		(void) WaitLatch(MyLatch,
 						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 wait_ms, PG_WAIT_EXTENSION);
 		ResetLatch(MyLatch);
 	}
+}
+
+/*
+ * Whether schema fenta has a routine of that name: with nargs = -1 any,
+ * else one callable with nargs arguments (defaults filled in); with
+ * procedure, a procedure.  Never raises an error for overloaded names.
+ */
+static bool
+have_fenta_routine(const char *name, int nargs, bool procedure)
+{
+	List	   *fname = list_make2(makeString("fenta"), makeString(pstrdup(name)));
+	FuncCandidateList cand;
+
+	for (cand = FuncnameGetCandidates(fname, nargs, NIL, false, nargs >= 0, false, true);
+		 cand != NULL; cand = cand->next)
+	{
+		if (!procedure || get_func_prokind(cand->oid) == PROKIND_PROCEDURE)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Runs one statement at top level in a portal of its own, as a client's
+ * simple query would run, so that a CALLed procedure may COMMIT.  Must be
+ * called in a transaction, outside a transaction block.  The parse and plan
+ * trees live in a context that outlives the transactions (like
+ * exec_simple_query's MessageContext), since the portal is still running
+ * when the procedure commits.
+ */
+static void
+run_toplevel(const char *sql, MemoryContext runcontext)
+{
+	List	   *parsetrees;
+	RawStmt    *parsetree;
+	List	   *querytrees;
+	List	   *plantrees;
+	Portal		portal;
+	DestReceiver *receiver;
+	QueryCompletion qc;
+	CommandTag	commandTag;
+
+	MemoryContextSwitchTo(runcontext);
+	parsetrees = pg_parse_query(sql);
+	if (list_length(parsetrees) != 1)
+		elog(ERROR, "fenta maintenance worker: one statement expected");
+	parsetree = linitial_node(RawStmt, parsetrees);
+	commandTag = CreateCommandTag(parsetree->stmt);
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	querytrees = pg_analyze_and_rewrite_fixedparams(parsetree, sql, NULL, 0, NULL);
+	plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK, NULL);
+	PopActiveSnapshot();
+
+	portal = CreatePortal("fenta maintenance", true, true);
+	portal->visible = false;
+	PortalDefineQuery(portal, NULL, sql, commandTag, plantrees, NULL);
+	PortalStart(portal, NULL, 0, InvalidSnapshot);
+	PortalSetResultFormat(portal, 1, NULL);
+	receiver = CreateDestReceiver(DestNone);
+	InitializeQueryCompletion(&qc);
+	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+	receiver->rDestroy(receiver);
+	PortalDrop(portal, false);
+
+	/*
+	 * Not back to the caller's context: when the procedure committed, that
+	 * was the first transaction's, now gone.
+	 */
+	MemoryContextSwitchTo(TopTransactionContext);
+}
+
+/*
+ * fenta.maintain_partitions() with the GUCs' arguments, atomically through
+ * SPI; logs what was done.
+ */
+static void
+run_maintain_partitions(void)
+{
+	char	   *sql;
+	int			rc;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	char	   *created;
+	char	   *moved;
+	char	   *detached;
+	char	   *deferred;
+	bool		busy;
+	bool		did;
+
+	if (fenta_maintenance_retention_months > 0)
+		sql = psprintf("SELECT * FROM fenta.maintain_partitions(months_ahead => %d, retention_months => %d)",
+					   fenta_maintenance_months_ahead, fenta_maintenance_retention_months);
+	else
+		sql = psprintf("SELECT * FROM fenta.maintain_partitions(months_ahead => %d, retention_months => NULL::pg_catalog.int4)",
+					   fenta_maintenance_months_ahead);
+	pgstat_report_activity(STATE_RUNNING, sql);
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute(sql, false, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not run fenta.maintain_partitions()");
+	desc = SPI_tuptable->tupdesc;
+	tup = SPI_tuptable->vals[0];
+	created = SPI_getvalue(tup, desc, 1);
+	moved = SPI_getvalue(tup, desc, 2);
+	detached = SPI_getvalue(tup, desc, 3);
+	deferred = SPI_getvalue(tup, desc, 5);
+	busy = strcmp(SPI_getvalue(tup, desc, 9), "t") == 0;
+	did = strcmp(created, "0") != 0 || strcmp(moved, "0") != 0 ||
+		strcmp(detached, "0") != 0 || strcmp(deferred, "0") != 0;
+	ereport(did ? LOG : DEBUG1,
+			(errmsg("fenta maintenance worker: %s%s months created, %s rows moved, %s months detached, %s deferred",
+					busy ? "skipped (another run in progress); " : "",
+					created, moved, detached, deferred)));
+	SPI_finish();
+	PopActiveSnapshot();
+}
+
+/*
+ * Entry point of one maintenance run, started by the launcher: connects to
+ * the database (main_arg) as the role (bgw_extra, InvalidOid for the
+ * bootstrap superuser), runs maintenance once and exits.  An error is
+ * logged and the run ends.
+ */
+void
+fenta_maintenance_run_main(Datum main_arg)
+{
+	Oid			dboid = DatumGetObjectId(main_arg);
+	Oid			roleoid;
+	MemoryContext runcontext;
+
+	memcpy(&roleoid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(dboid, roleoid, 0);
+	pgstat_report_appname(WORKER_TYPE);
+	worker_shared->connected = true;
+	pg_memory_barrier();
+	/* defense in depth: what the run executes is schema-qualified anyway */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
+
+	runcontext = AllocSetContextCreate(TopMemoryContext, "fenta maintenance run",
+									   ALLOCSET_DEFAULT_SIZES);
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+
+	PG_TRY();
+	{
+		char	   *dbname = get_database_name(MyDatabaseId);
+
+		if (!OidIsValid(get_extension_oid("fenta", true)) ||
+			!have_fenta_routine("maintain_partitions", -1, false))
+		{
+			/* one line per database, then quietly */
+			ereport(worker_shared->missing_logged_db == dboid ? DEBUG1 : LOG,
+					(errmsg("fenta maintenance worker: fenta 0.2.0 or later is not installed in database \"%s\"; waiting",
+							dbname)));
+			worker_shared->missing_logged_db = dboid;
+		}
+		else
+		{
+			worker_shared->missing_logged_db = InvalidOid;
+			if (have_fenta_routine("run_maintenance", 0, true))
+			{
+				const char *sql = "CALL fenta.run_maintenance()";
+
+				dbname = MemoryContextStrdup(runcontext, dbname);
+				pgstat_report_activity(STATE_RUNNING, sql);
+				run_toplevel(sql, runcontext);
+				ereport(DEBUG1,
+						(errmsg("fenta maintenance worker: fenta.run_maintenance() done in database \"%s\"",
+								dbname)));
+			}
+			else
+				run_maintain_partitions();
+		}
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		HOLD_INTERRUPTS();
+		MemoryContextSwitchTo(runcontext);
+		EmitErrorReport();
+		AbortCurrentTransaction();
+		FlushErrorState();
+		RESUME_INTERRUPTS();
+	}
+	PG_END_TRY();
+
+	pgstat_report_stat(true);
+	pgstat_report_activity(STATE_IDLE, NULL);
+	proc_exit(0);
 }

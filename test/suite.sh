@@ -10,7 +10,7 @@ passed=0
 failed=0
 for suite in "ISOLATION=" "REGRESS="; do
 	rm -f regression.diffs output_iso/regression.diffs
-	make -s installcheck "$suite" 2>&1 | tee "$log"
+	make -s installcheck "$suite" TAP_TESTS= 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	p=$(grep -cE '\.\.\. +ok( |$)' "$log")
 	f=$(grep -cE '\.\.\. +FAILED' "$log")
@@ -37,6 +37,26 @@ for t in test/t/*.sh; do
 		tail -n 60 "/tmp/fenta-$name.log"
 		failed=$((failed + 1))
 	fi
+done
+
+# TAP tests (PostgreSQL::Test::Cluster, clusters of their own, run as
+# postgres by test/tap/prove.sh): each file one entry; they use the
+# extension_destdir of this cluster, if any
+FENTA_EXTENSION_DESTDIR=$(psql -X -At -d postgres -c "SHOW extension_destdir" 2>/dev/null || true)
+export FENTA_EXTENSION_DESTDIR
+for t in test/tap/*.pl; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .pl)
+	tlog=$(mktemp)
+	if bash test/tap/prove.sh "$t" >"$tlog" 2>&1; then
+		echo "tap $name ... ok"
+		passed=$((passed + 1))
+	else
+		echo "tap $name ... FAILED (log follows)"
+		tail -n 80 "$tlog"
+		failed=$((failed + 1))
+	fi
+	rm -f "$tlog"
 done
 rm -f "$log"
 echo "$passed passed, $failed failed"
