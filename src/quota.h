@@ -12,6 +12,7 @@
 #include "fenta.h"
 
 #include "access/attnum.h"
+#include "access/genam.h"
 #include "executor/tuptable.h"
 #include "utils/relcache.h"
 #include "utils/uuid.h"
@@ -138,14 +139,33 @@ slot_int64(TupleTableSlot *slot, AttrNumber att, bool *isnull)
 	return null ? 0 : DatumGetInt64(d);
 }
 
-/* quota.c */
+/* The transaction's cached index scans (quota_scan.c) */
+#define SCAN_ORGS		0
+#define SCAN_MEMBERS	1
+#define SCAN_LIMITS		2
+#define SCAN_COUNTERS	3
+#define SCAN_PACKS		4
+#define N_SCANS			5
+
+/* quota_catalog.c */
+extern void quota_catalog_init(void);
 extern void quota_catalog(void);
 extern void quota_check_columns(Relation rel);
-extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
-extern void quota_read(QuotaFacts *f, int flags);
 extern void quota_enter_owner(QuotaOwnerContext *oc);
 extern void quota_leave_owner(QuotaOwnerContext *oc);
 extern void quota_overflow_error(const char *what, pg_uuid_t *org);
 extern void quota_missing_row(pg_uuid_t *org);
+
+/* quota_scan.c */
+extern void quota_scan_init(void);
+extern void quota_close_scans(void);
+extern IndexScanDesc quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2);
+extern bool quota_next(int which);
+extern void quota_lookup_done(int which);
+extern TupleTableSlot *quota_scan_slot(int which);
+extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
+extern void quota_read(QuotaFacts *f, int flags);
+extern void quota_read_packs(QuotaFacts *f);
+extern void quota_read_packs_reader(QuotaFacts *f, int unused);
 
 #endif							/* FENTA_QUOTA_H */

@@ -1,0 +1,443 @@
+/*-------------------------------------------------------------------------
+ *
+ * quota_scan.c
+ *	  The quota engine's reads: index scans kept open for the transaction and
+ *	  rescanned per lookup (opened under the top transaction's resource owner,
+ *	  closed before commit and before any utility statement), and what they
+ *	  read about an org.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "quota.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/int.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+#include "utils/uuid.h"
+
+/* An index scan kept open for the transaction and rescanned per lookup. */
+typedef struct CachedScan
+{
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int			nkeys;
+	ScanKeyData keys[2];
+} CachedScan;
+
+
+static CachedScan scans[N_SCANS];
+static bool scans_open = false;
+static bool scans_broken = false;
+
+static void quota_xact_callback(XactEvent event, void *arg);
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+
+/*
+ * Before any utility statement of this backend: close the transaction's
+ * cached scans, so that DDL on the quota tables later in the transaction
+ * (ALTER TABLE, CREATE INDEX ...) does not find them in use.  They are
+ * reopened by the next call.
+ */
+static void
+quota_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
+					 bool readOnlyTree, ProcessUtilityContext context,
+					 ParamListInfo params, QueryEnvironment *queryEnv,
+					 DestReceiver *dest, QueryCompletion *qc)
+{
+	if (scans_open)
+		quota_close_scans();
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+							params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+}
+
+void
+quota_scan_init(void)
+{
+	RegisterXactCallback(quota_xact_callback, NULL);
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = quota_ProcessUtility;
+}
+
+/*
+ * Close the transaction's cached scans before commit; forget them on abort
+ * (the resource owner releases what they held).
+ */
+void
+quota_close_scans(void)
+{
+	ResourceOwner save = CurrentResourceOwner;
+	int			i;
+
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	for (i = 0; i < N_SCANS; i++)
+	{
+		CachedScan *cs = &scans[i];
+
+		if (cs->scan != NULL)
+			index_endscan(cs->scan);
+		if (cs->slot != NULL)
+			ExecDropSingleTupleTableSlot(cs->slot);
+		if (cs->index != NULL)
+			index_close(cs->index, NoLock);
+		if (cs->heap != NULL)
+			table_close(cs->heap, NoLock);
+	}
+	CurrentResourceOwner = save;
+	memset(scans, 0, sizeof(scans));
+	scans_open = false;
+	scans_broken = false;
+}
+
+static void
+quota_xact_callback(XactEvent event, void *arg)
+{
+	if (!scans_open)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			quota_close_scans();
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			memset(scans, 0, sizeof(scans));
+			scans_open = false;
+			scans_broken = false;
+			break;
+	}
+}
+
+
+
+/*
+ * Open one of the transaction's index scans, on first use (under the top
+ * transaction's resource owner, so that it survives the statement; it is
+ * closed before commit).
+ */
+static CachedScan *
+quota_open_scan(int which)
+{
+	static const int nkeys[N_SCANS] = {1, 2, 1, 1, 1};
+	CachedScan *cs = &scans[which];
+	Oid			heap;
+	Oid			index;
+	ResourceOwner save_owner;
+	MemoryContext save_cxt;
+	int			k;
+
+	if (scans_broken)
+		quota_close_scans();
+	if (cs->scan != NULL)
+		return cs;
+	quota_catalog();
+	switch (which)
+	{
+		case SCAN_ORGS:
+			heap = quota_cat.orgs;
+			index = quota_cat.orgs_pkey;
+			break;
+		case SCAN_MEMBERS:
+			heap = quota_cat.members;
+			index = quota_cat.members_key;
+			break;
+		case SCAN_LIMITS:
+			heap = quota_cat.limits;
+			index = quota_cat.limits_key;
+			break;
+		case SCAN_COUNTERS:
+			heap = quota_cat.counters;
+			index = quota_cat.counters_pkey;
+			break;
+		default:
+			heap = quota_cat.packs;
+			index = quota_cat.packs_available;
+			break;
+	}
+
+	save_owner = CurrentResourceOwner;
+	save_cxt = MemoryContextSwitchTo(TopTransactionContext);
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	scans_open = true;
+	PG_TRY();
+	{
+		cs->heap = table_open(heap, AccessShareLock);
+		cs->index = index_open(index, AccessShareLock);
+		/* the locks are taken: what the cache says must hold now */
+		quota_catalog();
+		quota_check_columns(cs->heap);
+		quota_check_columns(cs->index);
+		cs->nkeys = nkeys[which];
+		for (k = 0; k < cs->nkeys; k++)
+			ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
+		cs->slot = table_slot_create(cs->heap, NULL);
+		cs->scan = index_beginscan(cs->heap, cs->index, GetActiveSnapshot(), cs->nkeys, 0);
+	}
+	PG_CATCH();
+	{
+		CurrentResourceOwner = save_owner;
+		scans_broken = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	CurrentResourceOwner = save_owner;
+	MemoryContextSwitchTo(save_cxt);
+	return cs;
+}
+
+/*
+ * Start a lookup on a cached scan with the given uuid key(s).
+ */
+IndexScanDesc
+quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2)
+{
+	CachedScan *cs = quota_open_scan(which);
+	MemoryContext old;
+
+	cs->keys[0].sk_argument = UUIDPGetDatum(key1);
+	if (cs->nkeys > 1)
+		cs->keys[1].sk_argument = UUIDPGetDatum(key2);
+	cs->scan->xs_snapshot = GetActiveSnapshot();
+	/* what the index AM allocates lazily must live as long as the scan */
+	old = MemoryContextSwitchTo(TopTransactionContext);
+	index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
+	MemoryContextSwitchTo(old);
+	return cs->scan;
+}
+
+/*
+ * Next tuple of a lookup into the scan's slot (see quota_lookup).
+ */
+bool
+quota_next(int which)
+{
+	CachedScan *cs = &scans[which];
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	bool		found = index_getnext_slot(cs->scan, ForwardScanDirection, cs->slot);
+
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+/*
+ * End a lookup: drop the buffer pins, so that none is held between calls.
+ */
+void
+quota_lookup_done(int which)
+{
+	CachedScan *cs = &scans[which];
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	ExecClearTuple(cs->slot);
+	index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
+	MemoryContextSwitchTo(old);
+}
+
+/* numeric * 10^scale as int64 (prices and caps have at most 6 decimals) */
+static int64
+numeric_scaled(Datum num, int scale)
+{
+	Datum		factor = NumericGetDatum(int64_to_numeric(scale == 6 ? 1000000 : 100));
+
+	return DatumGetInt64(DirectFunctionCall1(numeric_int8,
+											 DirectFunctionCall2(numeric_mul, num, factor)));
+}
+
+/*
+ * Read the org, its quota row and its slots (the body of quota_load, run
+ * with the cached scans under the top transaction's resource owner).
+ */
+
+void
+quota_read(QuotaFacts *f, int flags)
+{
+	TupleTableSlot *slot;
+	bool		isnull;
+	int			r;
+
+	/*
+	 * The org: exists (else it has no quota row), not soft-deleted: said by
+	 * the quota row's copy of orgs.deleted_at, or by orgs before 0.3.0.
+	 */
+	if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at == InvalidAttrNumber)
+	{
+		(void) quota_lookup(SCAN_ORGS, &f->org, NULL);
+		slot = scans[SCAN_ORGS].slot;
+		if (quota_next(SCAN_ORGS))
+		{
+			(void) slot_getattr(slot, quota_cat.orgs_deleted_at, &isnull);
+			f->found = isnull;
+		}
+		quota_lookup_done(SCAN_ORGS);
+		if (!f->found)
+			return;
+	}
+
+	/* the quota row */
+	f->found = false;
+	(void) quota_lookup(SCAN_LIMITS, &f->org, NULL);
+	slot = scans[SCAN_LIMITS].slot;
+	if (quota_next(SCAN_LIMITS))
+	{
+		f->found = true;
+		if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at != InvalidAttrNumber)
+		{
+			(void) slot_getattr(slot, quota_cat.lim_org_deleted_at, &isnull);
+			f->found = isnull;
+		}
+	}
+	if (f->found)
+	{
+		for (r = 0; r < N_RES; r++)
+		{
+			f->limit[r] = slot_int64(slot, quota_cat.lim_limit[r], &f->limit_null[r]);
+			f->used[r] = slot_int64(slot, quota_cat.lim_used[r], NULL);
+		}
+		for (r = 0; r < N_REQ; r++)
+			f->reserved[r] = slot_int64(slot, quota_cat.lim_reserved[r], NULL);
+		f->from_packs = slot_int64(slot, quota_cat.lim_from_packs, NULL);
+		f->allow_overage = DatumGetBool(slot_getattr(slot, quota_cat.lim_allow_overage, &isnull));
+		if ((flags & QR_PRICES) || f->allow_overage)
+		{
+			f->cap_cents = numeric_scaled(slot_getattr(slot, quota_cat.lim_cap, &isnull), 2);
+			for (r = 0; r < N_REQ; r++)
+				f->price_micro[r] = numeric_scaled(slot_getattr(slot, quota_cat.lim_price[r], &isnull), 6);
+		}
+	}
+	quota_lookup_done(SCAN_LIMITS);
+	if (!f->found)
+		return;
+
+	/* the slots not yet rolled up */
+	(void) quota_lookup(SCAN_COUNTERS, &f->org, NULL);
+	slot = scans[SCAN_COUNTERS].slot;
+	while (quota_next(SCAN_COUNTERS))
+	{
+		f->used[R_TOKENS] += slot_int64(slot, quota_cat.cnt_value[R_TOKENS], NULL);
+		f->used[R_RENDER] += slot_int64(slot, quota_cat.cnt_value[R_RENDER], NULL);
+		f->used[R_STORAGE] += slot_int64(slot, quota_cat.cnt_value[R_STORAGE], NULL);
+		if ((flags & QR_SLOT_ROWS) && f->rows->n < MAX_SLOT_ROWS)
+		{
+			int16		n = DatumGetInt16(slot_getattr(slot, quota_cat.cnt_slot, &isnull));
+
+			if (!isnull && n >= 0)
+			{
+				f->rows->slot[f->rows->n] = n;
+				f->rows->tid[f->rows->n] = slot->tts_tid;
+				f->rows->n++;
+			}
+		}
+	}
+	quota_lookup_done(SCAN_COUNTERS);
+}
+
+/*
+ * Sum of the org's credit packs that can still be drawn (unexpired at the
+ * transaction's start, as the accounting trigger's now()).
+ */
+void
+quota_read_packs(QuotaFacts *f)
+{
+	TupleTableSlot *slot;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+	f->packs_remaining = 0;
+	(void) quota_lookup(SCAN_PACKS, &f->org, NULL);
+	slot = scans[SCAN_PACKS].slot;
+	while (quota_next(SCAN_PACKS))
+	{
+		bool		isnull;
+		int64		remaining = slot_int64(slot, quota_cat.pack_remaining, NULL);
+		Datum		expires = slot_getattr(slot, quota_cat.pack_expires, &isnull);
+
+		if (remaining > 0 && (isnull || DatumGetTimestampTz(expires) > now))
+			f->packs_remaining += remaining;
+	}
+	quota_lookup_done(SCAN_PACKS);
+	f->packs_loaded = true;
+}
+
+/*
+ * Run a reader with the cached scans, under the top transaction's resource
+ * owner; a scan interrupted by an error is reopened at the next use.
+ */
+void
+quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg)
+{
+	ResourceOwner save = CurrentResourceOwner;
+
+	if (!ActiveSnapshotSet())
+		elog(ERROR, "fenta quota engine called without an active snapshot");
+	CurrentResourceOwner = TopTransactionResourceOwner;
+	PG_TRY();
+	{
+		reader(f, arg);
+	}
+	PG_CATCH();
+	{
+		CurrentResourceOwner = save;
+		scans_broken = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	CurrentResourceOwner = save;
+}
+
+void
+quota_read_packs_reader(QuotaFacts *f, int unused)
+{
+	quota_read_packs(f);
+}
+
+
+/*
+ * The slot a lookup's tuples are read into.
+ */
+TupleTableSlot *
+quota_scan_slot(int which)
+{
+	return scans[which].slot;
+}
