@@ -100,6 +100,17 @@ compare() {
 		echo "$name: privileges differ from the source"
 		fail=1
 	fi
+	# the customer's own objects are back, the restrictive policy as restrictive
+	local want got
+	want=$(q -At -d dr_src -c 'SELECT object_identity, definition FROM fenta.customer_object_definitions() ORDER BY 1')
+	got=$(q -At -d "$name" -c 'SELECT object_identity, definition FROM fenta.customer_object_definitions() ORDER BY 1')
+	if [ "$want" = "$got" ]; then
+		echo "$name: the customer's $(echo "$got" | wc -l) objects on fenta's tables are back"
+	else
+		echo "$name: the customer's objects differ:"; diff <(echo "$want") <(echo "$got"); fail=1
+	fi
+	[ "$(q -At -d "$name" -c "SELECT NOT polpermissive FROM pg_policy WHERE polname = 'customer_mfa'")" = t ] \
+		|| { echo "$name: the restrictive policy is not restrictive"; fail=1; }
 	# the parent of every job is there (jobs refers to itself)
 	[ "$(q -At -d "$name" -c 'SELECT count(*) FROM public.jobs c WHERE c.parent_job_id IS NOT NULL AND NOT EXISTS (SELECT FROM public.jobs p WHERE p.org_id = c.org_id AND p.id = c.parent_job_id)')" = 0 ] \
 		|| { echo "$name: a job lost its parent"; fail=1; }
@@ -154,7 +165,19 @@ UPDATE public.jobs SET progress = 50 WHERE id = 'a0000000-0000-4000-8000-0000000
 -- counters are non-zero (set here should the quota engine not count them)
 UPDATE public.quota_limits SET tokens_used = tokens_used + 1000, render_seconds_used = render_seconds_used + 11
 WHERE tokens_used = 0;
+-- a customer's own objects on fenta's tables (0.3.0 lost them all in a
+-- restore; the added column made the data restore fail)
+ALTER TABLE public.templates ADD COLUMN customer_rating integer DEFAULT 3 NOT NULL;
+UPDATE public.templates SET customer_rating = 5;
+ALTER TABLE public.jobs ADD CONSTRAINT customer_progress_cap CHECK (progress <= 99);
+CREATE INDEX customer_jobs_created ON public.jobs (org_id, created_at DESC);
+CREATE FUNCTION public.customer_touch() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN RETURN NEW; END $f$;
+CREATE TRIGGER customer_touch BEFORE UPDATE ON public.projects FOR EACH ROW EXECUTE FUNCTION public.customer_touch();
+CREATE POLICY customer_mfa ON public.integrations AS RESTRICTIVE FOR ALL TO authenticated
+	USING ((auth.jwt() ->> 'aal') = 'aal2');
 SQL
+[ "$(q -At -d dr_src -c 'SELECT count(*) FROM fenta.customer_objects')" = 5 ] \
+	|| { echo "source: fenta.customer_objects does not list the 5 customer objects:"; q -At -d dr_src -c 'SELECT object_type, object_identity FROM fenta.customer_objects'; fail=1; }
 fingerprint dr_src "$work/src.fp"
 privileges dr_src "$work/src.priv"
 grep -q 'may write: true' "$work/src.priv" && { echo "source: anon or authenticated may write a month of usage_records"; fail=1; }

@@ -1,0 +1,1 @@
+../../src/96_customer_objects.sql
