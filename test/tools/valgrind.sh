@@ -125,8 +125,7 @@ if [ "$fail" -ne 0 ]; then
 			while read -r p; do echo "--- $p.log"; grep -v '^==[0-9]*== *$' "$vgdir/$p.log" | head -n 200; done | head -n 2000
 	fi
 	grep -E "$crash_re" "$WORK/server.log" | head -n 20
-	keep=/tmp/fenta-valgrind-logs.$(date +%Y%m%d-%H%M%S)
-	mkdir -p "$keep" && cp -r "$vgdir" "$WORK/server.log" "$WORK/installcheck.log" "$WORK/records.tsv" "$keep/"
+	keep=$(tools_keep valgrind "$vgdir" "$WORK/server.log" "$WORK/installcheck.log" "$WORK/records.tsv")
 	echo "valgrind: FAILED; logs kept in $keep"
 	exit 1
 fi
