@@ -8,6 +8,7 @@
 # within fenta.maintenance_lock_timeout is deferred, not an error.
 # Runs inside pg_virtualenv (test/run.sh).
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 . test/t/lib.sh
 fail=0
