@@ -210,7 +210,7 @@ echo "trigger protocol cases: $proto_n, not as expected: $proto_bad"
 echo
 echo "== fuzz report ($(($(date +%s) - started))s; outcome: accepted, null or the SQLSTATE of the ERROR)"
 awk -F'|' '
-	{ key = $2; inputs[key] += $4; by[key, $3] += $4; if (!((key, $3) in sample)) sample[key, $3] = $5
+	{ key = $2; if ($3 !~ /^property/) inputs[key] += $4; by[key, $3] += $4; if (!((key, $3) in sample)) sample[key, $3] = $5
 	  if (!(key in seen)) { seen[key] = 1; order[++nk] = key }
 	  states[$3] = 1 }
 	END {
