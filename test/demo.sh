@@ -4,6 +4,7 @@
 # load a small demo and show what a member of one org can see.
 # Usage: bash test/demo.sh
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/.."
 bash test/deps.sh
 make -s

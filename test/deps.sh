@@ -2,6 +2,7 @@
 # Installs the Debian packages fenta's build, tests and tools need (root).
 # Quick when everything is already there.
 set -euo pipefail
+export LC_ALL=C.UTF-8
 pkgs=(make gcc postgresql-15 postgresql-client-15 postgresql-server-dev-15
       postgresql-15-cron postgresql-15-pgtap libipc-run-perl)
 [ "${1:-}" = --tools ] && pkgs+=(valgrind cppcheck clang-tidy)

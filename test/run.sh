@@ -4,6 +4,7 @@
 # the pg_regress suite, the isolation specs and the shell drivers in test/t.
 # Ends with "N passed, N failed".  Usage: bash test/run.sh
 set -uo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/.."
 bash test/deps.sh || exit 1
 make -s || exit 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The body of test/run.sh, run inside pg_virtualenv (PG* variables set).
 set -uo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 
@@ -29,14 +30,16 @@ for t in test/t/*.sh; do
 	[ -e "$t" ] || continue
 	[ "$(basename "$t")" = lib.sh ] && continue
 	name=$(basename "$t" .sh)
-	if bash "$t" >"/tmp/fenta-$name.log" 2>&1; then
+	dlog=$(mktemp "${TMPDIR:-/tmp}/fenta-$name.XXXXXX.log")
+	if bash "$t" >"$dlog" 2>&1; then
 		echo "driver $name ... ok"
 		passed=$((passed + 1))
 	else
 		echo "driver $name ... FAILED (log follows)"
-		tail -n 60 "/tmp/fenta-$name.log"
+		tail -n 60 "$dlog"
 		failed=$((failed + 1))
 	fi
+	rm -f "$dlog"
 done
 
 # TAP tests (PostgreSQL::Test::Cluster, clusters of their own, run as

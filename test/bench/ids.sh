@@ -9,15 +9,25 @@
 #   3. concurrent single-row inserts with pgbench (CLIENTS clients, SECONDS s)
 #   4. typeid_encode / typeid_decode throughput, net of the scan of N ids
 #
-# Runs against the server given by the usual PG* variables, in database
-# $PGDATABASE where fenta is installed; it works in a scratch schema that it
-# drops at the end.  For meaningful numbers start the server with fsync on
-# (pg_virtualenv sets fsync=off unless given -o fsync=on).
+# Starts a cluster of its own (fsync=on, shared_buffers=256MB, port
+# BENCH_PORT, default 55447; test/bench/lib.sh) with the auth script and
+# fenta in database bench, and works in a scratch schema there.  With
+# FENTA_BENCH_EXISTING=1 it runs instead against the server given by the
+# usual PG* variables, in database $PGDATABASE where fenta is installed (start
+# that server with fsync on for meaningful numbers).
 #
 # Settings (environment): N (default 1000000), REPS (5), SECONDS_PGBENCH
-# (10), CLIENTS (4).
+# (10), CLIENTS (4); PG_CONFIG or PGBIN (the PostgreSQL to use; fenta
+# installed into it), FENTA_DESTDIR.
 #
 set -euo pipefail
+export LC_ALL=C.UTF-8
+cd "$(dirname "$0")/../.."
+if [ "${FENTA_BENCH_EXISTING:-0}" != 1 ]; then
+	. test/bench/lib.sh
+	trap bench_cleanup EXIT
+	bench_cluster "${BENCH_PORT:-55447}"
+fi
 
 N=${N:-1000000}
 REPS=${REPS:-5}
@@ -31,6 +41,7 @@ cleanup()
 {
 	"${PSQL[@]}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
+	[ "${FENTA_BENCH_EXISTING:-0}" = 1 ] || bench_cleanup
 }
 trap cleanup EXIT
 

@@ -6,24 +6,21 @@
 #   2. how long concurrent inserts (pgbench, into the current month) wait
 #      while a month is created and MOVE rows are moved into it out of the
 #      default partition: insert latency during the run vs. before.
-# Starts its own server (fsync=on).  Usage: bash test/bench/partitions.sh
-# [ROWS] [MOVE]; needs fenta installed (make install) or FENTA_DESTDIR.
+# Starts its own server (fsync=on, port FENTA_BENCH_PORT, default 5546;
+# test/bench/lib.sh).  Usage: bash test/bench/partitions.sh [ROWS] [MOVE];
+# needs fenta installed (make install) into the PostgreSQL of PG_CONFIG or
+# PGBIN (default the system's), or FENTA_DESTDIR.
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
-if [ -z "${PGHOST:-}" ] || [ -z "${FENTA_BENCH_INSIDE:-}" ]; then
-	opts=(-o fsync=on -o port="${FENTA_BENCH_PORT:-5546}" -o shared_buffers=256MB)
-	[ -n "${FENTA_DESTDIR:-}" ] && opts+=(-o extension_destdir="$FENTA_DESTDIR")
-	exec env FENTA_BENCH_INSIDE=1 pg_virtualenv -t -v 15 "${opts[@]}" bash "$0" "$@"
-fi
+. test/bench/lib.sh
 rows=${1:-200000}
 move=${2:-20000}
 work=$(mktemp -d)
 chmod 755 "$work"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; bench_cleanup' EXIT
+bench_cluster "${FENTA_BENCH_PORT:-5546}"
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
-createdb bench
-q -f sql/supabase_auth.sql >/dev/null 2>&1
-q -c "SET client_min_messages = warning" -c "CREATE EXTENSION fenta CASCADE"
 q -f test/fixture.sql >/dev/null
 org=10000000-0000-4000-8000-00000000000a
 q -c "SELECT months_created FROM fenta.maintain_partitions(3)" >/dev/null

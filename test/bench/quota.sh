@@ -12,26 +12,22 @@
 # The pgbench figures are noisy on a shared VM (fsync latency, neighbours):
 # the configurations compared take turns, BENCH_ROUNDS rounds (default 7),
 # and each ratio is the median of the per-round ratios (min and max shown).
-# Usage: bash test/bench/quota.sh  (after make install; BENCH_SECONDS=N sets
-# each pgbench run's duration, default 6; PG_VIRTUALENV_OPTS adds options,
-# e.g. "-o extension_destdir=/tmp/x" for a private install).
+# Usage: bash test/bench/quota.sh  (after make install, into the PostgreSQL
+# of PG_CONFIG or PGBIN, default the system's, or FENTA_DESTDIR;
+# BENCH_SECONDS=N sets each pgbench run's duration, default 6; BENCH_PORT,
+# default 55440; the cluster: test/bench/lib.sh).
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
-if [ -z "${FENTA_BENCH_INSIDE:-}" ]; then
-	# shellcheck disable=SC2086
-	exec env FENTA_BENCH_INSIDE=1 pg_virtualenv -t -v 15 -o fsync=on -o port="${BENCH_PORT:-55440}" \
-		-o shared_buffers=256MB -o max_wal_size=4GB ${PG_VIRTUALENV_OPTS:-} bash "$0" "$@"
-fi
+. test/bench/lib.sh
 secs=${BENCH_SECONDS:-6}
 rounds=${BENCH_ROUNDS:-7}
-work=$(mktemp -d /tmp/fenta-bench.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/fenta-bench.XXXXXX")
 chmod 755 "$work"
 [ "$(id -u)" = 0 ] && chown postgres "$work"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; bench_cleanup' EXIT
+bench_cluster "${BENCH_PORT:-55440}"
 q() { psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
-createdb bench
-q -f sql/supabase_auth.sql >/dev/null 2>&1
-q -c "CREATE EXTENSION fenta CASCADE" 2>/dev/null
 q -f test/baseline/quota_twin.sql >/dev/null
 echo "fsync = $(q -At -c 'SHOW fsync'), server $(q -At -c 'SHOW server_version')"
 

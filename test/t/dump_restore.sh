@@ -13,6 +13,7 @@
 # the ordered rows), and maintenance must keep working afterwards.
 # Runs inside pg_virtualenv (test/run.sh).
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 chmod 755 "$work"

@@ -5,6 +5,13 @@
 # Sets PRIVATE_DIR; stop it with private_cluster_stop.  The auth script and
 # fenta must be installed (test/run.sh does it).
 
+# The PostgreSQL used: PGBIN, else PG_CONFIG's bindir, else the system's
+# PostgreSQL 15.  The locale is pinned: initdb fails where LANG names a
+# locale that is not generated.
+export LC_ALL=C.UTF-8
+if [ -z "${PGBIN:-}" ] && [ -n "${PG_CONFIG:-}" ]; then
+	PGBIN=$("$PG_CONFIG" --bindir)
+fi
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 
 as_postgres() {
@@ -18,7 +25,7 @@ as_postgres() {
 private_cluster() {
 	local port=$1
 	shift
-	PRIVATE_DIR=$(mktemp -d /tmp/fenta-cluster.XXXXXX)
+	PRIVATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fenta-cluster.XXXXXX")
 	chmod 755 "$PRIVATE_DIR"
 	[ "$(id -u)" = 0 ] && chown postgres "$PRIVATE_DIR"
 	as_postgres "$PGBIN/initdb" -D "$PRIVATE_DIR/data" -U postgres -A trust >/dev/null

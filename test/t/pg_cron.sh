@@ -9,6 +9,7 @@
 # Without pg_cron, schedule_maintenance() fails with 55000.
 # Runs inside pg_virtualenv (test/run.sh).
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 fail=0
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }

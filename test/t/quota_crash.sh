@@ -6,6 +6,7 @@
 # every org's exact counters must equal the sums of its committed usage rows;
 # the credits drawn from packs must equal the packs' lost credits.
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 . test/t/lib.sh
 port=${QUOTA_CRASH_PORT:-55461}

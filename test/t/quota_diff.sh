@@ -8,6 +8,7 @@
 # same script runs in a C database and in a twin database; every answer and
 # the counters printed along the way must be identical.
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

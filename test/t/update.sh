@@ -6,6 +6,7 @@
 # extension equals that of a fresh install of the newest version.
 # Runs inside pg_virtualenv (test/run.sh).
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 newest=$(sed -n "s/^default_version = '\(.*\)'/\1/p" fenta.control)
 # META.json announces the same version, twice (distribution and extension)

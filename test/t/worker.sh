@@ -5,6 +5,7 @@
 # its own with fenta in shared_preload_libraries).
 # Runs inside pg_virtualenv (test/run.sh).
 set -euo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 fail=0
 check() { # name expected got

@@ -1,13 +1,23 @@
 # Shared helpers of test/tools/valgrind.sh and test/tools/fuzz.sh (sourced).
 #
+# The PostgreSQL used: PG_CONFIG (the build) and PGBIN (initdb, postgres,
+# psql...).  Either one gives the other (PGBIN=$($PG_CONFIG --bindir), or
+# PG_CONFIG=$PGBIN/pg_config); by default the system's PostgreSQL 15.  A
+# private relocated copy works: PG_CONFIG=/tmp/pg-x/usr/lib/postgresql/15/bin/pg_config.
+# The locale is pinned (LC_ALL=C.UTF-8): initdb fails where LANG names a
+# locale that is not generated.
+#
 # tools_setup NAME     installs the tools (test/deps.sh --tools), makes a work
-#                      directory $WORK (/tmp/fenta-NAME.XXXXXX, readable by
-#                      postgres) and removes it, with the server, on exit
-#                      (set FENTA_KEEP=1 to keep it).
+#                      directory $WORK (mktemp -d in ${TMPDIR:-/tmp},
+#                      fenta-NAME.XXXXXX, readable by postgres) and removes
+#                      it, with the server, on exit (FENTA_KEEP=1 keeps it).
+# tools_keep NAME      copies files to a new directory fenta-NAME-logs.XXXXXX
+#                      (mktemp -d) and prints its path.
 # tools_build          copies the tree into $WORK/src and builds the module
-#                      there with -DUSE_ASSERT_CHECKING -O0 -g (the working
-#                      tree's own objects are left alone), installed under
-#                      $WORK/inst; the server finds it via extension_destdir.
+#                      there with -DUSE_ASSERT_CHECKING -O0 -g against
+#                      PG_CONFIG (the working tree's own objects are left
+#                      alone), installed under $WORK/inst; the server finds
+#                      it via extension_destdir.
 # tools_initdb PORT [conf lines...]
 #                      initdb (as postgres) into $WORK/data, sockets in $WORK.
 # tools_start [WRAPPER...]
@@ -16,7 +26,14 @@
 #                      waits up to $FENTA_START_TIMEOUT seconds (default 600).
 # tools_stop           fast shutdown, waits for every server process to exit.
 
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+export LC_ALL=C.UTF-8
+if [ -n "${PG_CONFIG:-}" ]; then
+	PGBIN=${PGBIN:-$("$PG_CONFIG" --bindir)}
+else
+	PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+	PG_CONFIG=$PGBIN/pg_config
+fi
+export PG_CONFIG PGBIN
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=
 SERVER_PID=
@@ -38,11 +55,18 @@ tools_cleanup() {
 
 tools_setup() {
 	bash "$TOP/test/deps.sh" --tools >&2 || exit 1
-	WORK=$(mktemp -d "/tmp/fenta-$1.XXXXXX")
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/fenta-$1.XXXXXX")
 	chmod 755 "$WORK"
 	[ "$(id -u)" = 0 ] && chown postgres "$WORK"
 	trap tools_cleanup EXIT
 	trap 'exit 130' INT TERM
+}
+
+tools_keep() {
+	local name=$1 keep
+	shift
+	keep=$(mktemp -d "${TMPDIR:-/tmp}/fenta-$name-logs.XXXXXX") && chmod 755 "$keep" &&
+		cp -r "$@" "$keep/" && echo "$keep"
 }
 
 tools_build() {
@@ -50,8 +74,8 @@ tools_build() {
 	(cd "$TOP" && tar --exclude=.git --exclude=./results --exclude=./output_iso \
 		--exclude='*.o' --exclude='*.bc' --exclude='*.so' -cf - .) |
 		tar -xf - -C "$WORK/src" || return 1
-	make -s -C "$WORK/src" PG_CPPFLAGS=-DUSE_ASSERT_CHECKING COPT='-O0 -g' >&2 &&
-		make -s -C "$WORK/src" install DESTDIR="$WORK/inst" >/dev/null
+	make -s -C "$WORK/src" PG_CONFIG="$PG_CONFIG" PG_CPPFLAGS=-DUSE_ASSERT_CHECKING COPT='-O0 -g' >&2 &&
+		make -s -C "$WORK/src" PG_CONFIG="$PG_CONFIG" install DESTDIR="$WORK/inst" >/dev/null
 }
 
 tools_initdb() {

@@ -19,6 +19,10 @@
 -- and variant, existing and unknown orgs; calls run as the superuser,
 -- service_role, or authenticated with a member's, an outsider's or a
 -- malformed JWT.
+--
+-- The trigger functions are fired by generated INSERT and COPY statements
+-- (fuzz.usage_run, below, with two properties checked after each batch),
+-- and attached where they do not belong (fuzz.protocol_cases, fuzz.protocol).
 
 CREATE SCHEMA fuzz;
 
@@ -321,9 +325,16 @@ DECLARE
 	st text;
 	msg text;
 	cnt bigint;
+	cur text;
+	prev text;
 	i int;
 	j int;
 BEGIN
+	-- trigger functions are fired by INSERT statements (fuzz.usage_run)
+	IF (SELECT p.prorettype FROM pg_proc p WHERE p.oid = fn) = 'trigger'::regtype THEN
+		RETURN QUERY SELECT * FROM fuzz.usage_run(fn, seed, n, trace);
+		RETURN;
+	END IF;
 	SELECT array_agg(t::regtype ORDER BY o) FILTER (WHERE o IS NOT NULL),
 		array_agg(coalesce(p.proargnames[o], '') ORDER BY o) FILTER (WHERE o IS NOT NULL),
 		format('%s %I.%I(%s) AS x',
@@ -364,7 +375,18 @@ BEGIN
 				PERFORM set_config('request.jwt.claims', fuzz.claims(), true);
 				EXECUTE 'SET LOCAL ROLE authenticated';
 			END IF;
-			EXECUTE call INTO cnt USING vals;
+			IF types IS NULL AND call LIKE 'SELECT %' THEN
+				-- no arguments (uuid_generate_v7): values strictly increase
+				-- within a backend
+				EXECUTE regexp_replace(call, '^SELECT count\(x::text\)', 'SELECT x::text') INTO cur;
+				IF cur IS NOT NULL AND prev IS NOT NULL AND cur::uuid <= prev::uuid THEN
+					RAISE EXCEPTION 'not increasing: % after %', cur, prev USING ERRCODE = 'P0004';
+				END IF;
+				prev := coalesce(cur, prev);
+				cnt := CASE WHEN cur IS NULL THEN 0 ELSE 1 END;
+			ELSE
+				EXECUTE call INTO cnt USING vals;
+			END IF;
 			IF mode >= 8 THEN
 				EXECUTE 'RESET ROLE';
 			END IF;
@@ -415,6 +437,395 @@ BEGIN
 		checked := checked + 1;
 	END LOOP;
 	RETURN checked;
+END $$;
+
+--
+-- The trigger functions, fenta.usage_idempotency_guard() (BEFORE INSERT, per
+-- row with a key) and fenta.update_quota_usage() (AFTER INSERT, per
+-- statement, transition table), are fired by INSERT statements into
+-- public.usage_records: fuzz.usage_run(fn, seed, n) runs n of them, each in
+-- its own subtransaction.  Statements: single rows, multi-row VALUES (up to
+-- 40 rows over up to 17 orgs, more than the trigger's 8 in-line entries),
+-- INSERT ... SELECT of up to 2,000 rows over 12 orgs, COPY from a file, two
+-- inserts in one statement (a data-modifying CTE).  Values: orgs with and
+-- without a quota row, a soft-deleted org, unknown orgs, NULL; amounts NULL,
+-- negative, 0, small, bigint's limits and powers of two whose sums overflow;
+-- created_at in past, current, future and missing months and +-infinity;
+-- idempotency keys NULL, from a small pool (duplicates), retries with the
+-- same id (and created_at), random text of any length and bytes.  For fn =
+-- usage_idempotency_guard most rows carry keys, for update_quota_usage few.
+-- Roles: the superuser, service_role, authenticated (no INSERT privilege).
+-- After the n statements two properties are checked and reported as the
+-- outcomes 'property: ...' (which fail the run):
+--   counters: for every org with a quota row, the change of its exact
+--     counters (fenta.quota_usage) equals the change of the sums of its
+--     usage rows (tokens, KIE.ai credits, render seconds, storage bytes);
+--   idempotency: no org has two usage rows with one idempotency key.
+--
+
+-- 12 more orgs on every plan, one soft-deleted org, credit packs to draw
+-- from (the free plan has 50 KIE.ai credits)
+INSERT INTO public.orgs (id, name, slug, owner_id, plan)
+SELECT ('10000000-0000-4000-8000-0000000000e' || to_hex(n))::uuid, 'Fuzz ' || n, 'fuzz-' || n,
+	'00000000-0000-4000-8000-0000000000a1', (ARRAY['free', 'starter', 'pro', 'enterprise'])[1 + n % 4]::public.org_plan
+FROM generate_series(0, 12) AS n;
+UPDATE public.orgs SET deleted_at = now() WHERE id = '10000000-0000-4000-8000-0000000000ec';
+INSERT INTO public.credit_packs (org_id, pack_type, credits_purchased, credits_remaining, expires_at)
+SELECT ('10000000-0000-4000-8000-0000000000e' || to_hex(n))::uuid, 'fuzz', 1000, 1000 - n,
+	CASE WHEN n % 2 = 0 THEN now() + interval '1 year' END
+FROM generate_series(0, 12) AS n;
+
+-- An org for a usage row.
+CREATE FUNCTION fuzz.usage_org() RETURNS text
+LANGUAGE sql AS $$
+	SELECT CASE fuzz.r(0, 19)
+		WHEN 0 THEN NULL
+		WHEN 1 THEN gen_random_uuid()::text								-- unknown: 23503
+		WHEN 2 THEN '10000000-0000-4000-8000-00000000000c'				-- no quota row
+		WHEN 3 THEN '10000000-0000-4000-8000-0000000000ec'				-- soft-deleted
+		WHEN 4 THEN '00000000-0000-0000-0000-000000000000'
+		WHEN 5 THEN '10000000-0000-4000-8000-00000000000a'
+		WHEN 6 THEN '10000000-0000-4000-8000-00000000000a'
+		WHEN 7 THEN '10000000-0000-4000-8000-00000000000b'
+		ELSE '10000000-0000-4000-8000-0000000000e' || to_hex(fuzz.r(0, 11))
+	END
+$$;
+
+-- An amount: mostly small, else NULL, negative, 0 or near bigint's limits.
+CREATE FUNCTION fuzz.usage_amount(negative_ok boolean) RETURNS text
+LANGUAGE sql AS $$
+	SELECT CASE fuzz.r(0, 15)
+		WHEN 0 THEN fuzz.int_value(-9223372036854775808, 9223372036854775807)::text
+		WHEN 1 THEN fuzz.pick(ARRAY['9223372036854775807', '9223372036854775806', '4611686018427387904',
+			'4611686018427387903', '2147483648', '-1', '-9223372036854775808', NULL, '1'])
+		WHEN 2 THEN CASE WHEN negative_ok THEN (-fuzz.r(1, 100000))::text ELSE '0' END
+		WHEN 3 THEN '0'
+		ELSE fuzz.r(0, 1000)::text
+	END
+$$;
+
+-- An idempotency key (NULL with probability 1 - p).
+CREATE FUNCTION fuzz.usage_key(p float8) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF random() >= p THEN
+		RETURN NULL;
+	END IF;
+	CASE fuzz.r(0, 9)
+		WHEN 0, 1, 2, 3 THEN RETURN 'k' || fuzz.r(1, 6);				-- a small pool: duplicates
+		WHEN 4 THEN RETURN fuzz.text_value();							-- any text, '' and 1 MB included
+		WHEN 5 THEN RETURN repeat('k', fuzz.r(254, 256)::int);			-- the 255 limit
+		WHEN 6 THEN RETURN fuzz.rstr(fuzz.r(1, 40)::int);
+		ELSE RETURN md5(random()::text);
+	END CASE;
+END $$;
+
+-- created_at of a usage row, NULL meaning DEFAULT (now()).
+CREATE FUNCTION fuzz.usage_created_at() RETURNS text
+LANGUAGE sql AS $$
+	SELECT CASE fuzz.r(0, 19)
+		WHEN 0 THEN (date_trunc('month', now()) - interval '1 month')::text
+		WHEN 1 THEN (now() - fuzz.r(0, 400) * interval '1 day')::text
+		WHEN 2 THEN (now() + fuzz.r(1, 4000) * interval '1 day')::text
+		WHEN 3 THEN fuzz.pick(ARRAY['infinity', '-infinity', '1970-01-01 00:00:00+00', '294276-12-31 23:59:59+00',
+			'4713-01-01 00:00:00+00 BC'])
+		WHEN 4 THEN (date_trunc('month', now()) - interval '1 microsecond')::text	-- month boundary
+		ELSE NULL
+	END
+$$;
+
+-- The text of one usage_records row in VALUES, and the ids seen before
+-- (retries reuse one with its key and created_at).
+CREATE FUNCTION fuzz.usage_row(key_p float8, seen text[]) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+	id text;
+	key text := fuzz.usage_key(key_p);
+	created text := fuzz.usage_created_at();
+	org text := fuzz.usage_org();
+	old text[];
+	rt text := fuzz.pick(ARRAY['llm_tokens', 'kai_credits', 'render_seconds', 'storage']);
+BEGIN
+	IF coalesce(array_length(seen, 1), 0) > 0 AND random() < 0.15 THEN
+		-- a retry: id, org, key and created_at of an earlier row, sometimes
+		-- with another created_at
+		old := string_to_array(seen[fuzz.r(1, array_length(seen, 1))], '|');
+		id := old[1];
+		org := old[2];
+		key := nullif(old[3], '');
+		IF random() < 0.7 THEN
+			created := nullif(old[4], '');
+		END IF;
+	ELSIF random() < 0.2 THEN
+		id := gen_random_uuid()::text;
+	END IF;
+	IF created IS NULL AND id IS NOT NULL THEN
+		created := now()::text;
+	END IF;
+	RETURN ARRAY[format('(%s, %L, %L, %s, %s, %s, %s, %s, %s, %L)',
+		coalesce(quote_literal(id), 'DEFAULT'), org, rt,
+		coalesce(fuzz.usage_amount(false), 'NULL'), coalesce(fuzz.usage_amount(false), 'NULL'),
+		coalesce(fuzz.usage_amount(false), 'NULL'), coalesce(fuzz.usage_amount(false), 'NULL'),
+		coalesce(fuzz.usage_amount(true), 'NULL'), coalesce(quote_literal(created), 'DEFAULT'), key),
+		CASE WHEN id IS NOT NULL THEN concat_ws('|', id, org, coalesce(key, ''), coalesce(created, '')) END];
+END $$;
+
+-- Exact counters and sums of usage rows per org with a quota row.
+CREATE FUNCTION fuzz.usage_balance() RETURNS jsonb
+LANGUAGE sql AS $$
+	SELECT coalesce(jsonb_object_agg(q.org_id, jsonb_build_array(
+		u.tokens - coalesce(s.tokens, 0), u.kai_credits - coalesce(s.kai, 0),
+		u.render_seconds - coalesce(s.render, 0), u.storage_bytes - coalesce(s.storage, 0))), '{}')
+	FROM public.quota_limits q
+		CROSS JOIN LATERAL fenta.quota_usage(q.org_id) AS u
+		LEFT JOIN LATERAL (SELECT sum(r.llm_tokens_prompt + r.llm_tokens_output) AS tokens, sum(r.kai_credits) AS kai,
+								  sum(r.render_seconds) AS render, sum(r.storage_bytes) AS storage
+						   FROM public.usage_records r WHERE r.org_id = q.org_id) s ON true
+$$;
+
+CREATE FUNCTION fuzz.usage_run(fn regprocedure, seed float8, n int, trace boolean DEFAULT false)
+RETURNS TABLE (outcome text, calls bigint, sample text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	cols constant text := 'id, org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits, '
+		'render_seconds, storage_bytes, created_at, idempotency_key';
+	key_p float8 := CASE WHEN fn = 'fenta.usage_idempotency_guard()'::regprocedure THEN 0.8 ELSE 0.1 END;
+	cols_bulk text;
+	dir text := nullif(current_setting('fuzz.dir', true), '');
+	counts jsonb := '{}';
+	samples jsonb := '{}';
+	seen text[] := '{}';
+	pending text[];
+	before jsonb;
+	after jsonb;
+	r text[];
+	vals text;
+	stmt text;
+	st text;
+	msg text;
+	mode int;
+	role int;
+	k int;
+	i int;
+	j int;
+BEGIN
+	PERFORM setseed(seed);
+	before := fuzz.usage_balance();
+	FOR i IN 1 .. n LOOP
+		mode := fuzz.r(0, 9)::int;
+		pending := '{}';
+		IF mode <= 6 THEN
+			-- one row (modes 0-4) or 2 to 40 rows (5, 6) of VALUES
+			k := CASE WHEN mode <= 4 THEN 1 ELSE fuzz.r(2, 40)::int END;
+			vals := NULL;
+			FOR j IN 1 .. k LOOP
+				r := fuzz.usage_row(key_p, seen);
+				vals := concat_ws(', ', vals, r[1]);
+				IF r[2] IS NOT NULL THEN pending := pending || r[2]; END IF;
+			END LOOP;
+			stmt := format('INSERT INTO public.usage_records (%s) VALUES %s', cols, vals);
+		ELSE
+			-- bulk over the 12 orgs: INSERT ... SELECT, COPY or two inserts
+			-- in one statement; one row in 50 hostile
+			k := fuzz.r(2, 2000)::int;
+			vals := format('SELECT (''10000000-0000-4000-8000-0000000000e'' || to_hex(g %% 12))::uuid, '
+				'''llm_tokens'', %s, %s, %s, %s, %s, %s, %s FROM generate_series(1, %s) AS g',
+				format('CASE WHEN g %% 50 = 7 THEN %s ELSE g %% 1000 END', coalesce(fuzz.usage_amount(false), 'NULL')),
+				'g % 7', 'g % 3',
+				format('CASE WHEN g %% 50 = 9 THEN %s ELSE g %% 5 END', coalesce(fuzz.usage_amount(false), 'NULL')),
+				format('CASE WHEN g %% 50 = 11 THEN %s ELSE (g %% 11) - 5 END', coalesce(fuzz.usage_amount(true), 'NULL')),
+				format('now() - (g %% %s) * interval ''1 day''', fuzz.r(1, 90)),
+				CASE WHEN random() < key_p THEN format('''b%s-'' || (g %% %s)', fuzz.r(1, 9), fuzz.r(1, 3000)) ELSE 'NULL' END,
+				k);
+			cols_bulk := 'org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits, '
+				'render_seconds, storage_bytes, created_at, idempotency_key';
+			IF mode = 7 THEN
+				stmt := format('INSERT INTO public.usage_records (%s) %s', cols_bulk, vals);
+			ELSIF mode = 8 AND dir IS NOT NULL THEN
+				stmt := format('COPY (%s) TO %L', vals, dir || '/usage.csv');
+			ELSE
+				stmt := format('WITH a AS (INSERT INTO public.usage_records (%s) %s RETURNING 1) '
+					'INSERT INTO public.usage_records (%s) VALUES %s', cols_bulk, vals, cols, (fuzz.usage_row(key_p, '{}'))[1]);
+			END IF;
+		END IF;
+		role := fuzz.r(0, 9)::int;
+		IF trace THEN
+			RAISE LOG 'fuzz input % (mode %, role %): %', i, mode, role, left(stmt, 2000);
+		END IF;
+		BEGIN
+			IF mode = 8 AND dir IS NOT NULL THEN
+				-- COPY, as the superuser: write the rows, read them back in
+				EXECUTE stmt;
+				EXECUTE format('COPY public.usage_records (%s) FROM %L', cols_bulk, dir || '/usage.csv');
+			ELSE
+				IF role = 8 THEN
+					EXECUTE 'SET LOCAL ROLE service_role';
+				ELSIF role = 9 THEN
+					PERFORM set_config('request.jwt.claims', fuzz.claims(), true);
+					EXECUTE 'SET LOCAL ROLE authenticated';
+				END IF;
+				EXECUTE stmt;
+				EXECUTE 'RESET ROLE';
+			END IF;
+			st := 'accepted';
+			seen := seen || pending;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+			IF NOT samples ? st OR st LIKE 'XX%' THEN
+				samples := samples || jsonb_build_object(st,
+					coalesce(samples ->> st || E'\n\t', '') || encode(convert_to(left(msg, 160), 'SQL_ASCII'), 'escape')
+					|| ' <- ' || encode(convert_to(left(stmt, 240), 'SQL_ASCII'), 'escape'));
+			END IF;
+		END;
+		IF st = 'accepted' AND NOT samples ? st THEN
+			samples := samples || jsonb_build_object(st, encode(convert_to(left(stmt, 240), 'SQL_ASCII'), 'escape'));
+		END IF;
+		counts := counts || jsonb_build_object(st, coalesce((counts ->> st)::bigint, 0) + 1);
+	END LOOP;
+
+	-- the properties
+	after := fuzz.usage_balance();
+	SELECT count(*), string_agg(format('%s: %s -> %s', b.key, b.value, a.value), '; ')
+		INTO k, msg
+	FROM jsonb_each(before) b JOIN jsonb_each(after) a USING (key)
+	WHERE a.value IS DISTINCT FROM b.value;
+	IF k > 0 THEN
+		counts := counts || jsonb_build_object('property: counters', k);
+		samples := samples || jsonb_build_object('property: counters',
+			'orgs whose counters drifted from their rows (counter - rows: tokens, kai, render, storage): ' || left(msg, 600));
+	END IF;
+	SELECT count(*), string_agg(format('org %s key %s: %s rows', org_id, left(idempotency_key, 20), c), '; ')
+		INTO k, msg
+	FROM (SELECT org_id, idempotency_key, count(*) AS c FROM public.usage_records
+		  WHERE idempotency_key IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) d;
+	IF k > 0 THEN
+		counts := counts || jsonb_build_object('property: idempotency', k);
+		samples := samples || jsonb_build_object('property: idempotency',
+			'keys counted more than once: ' || left(msg, 600));
+	END IF;
+	RETURN QUERY
+		SELECT key, (counts ->> key)::bigint, samples ->> key
+		FROM jsonb_object_keys(counts) AS key ORDER BY key;
+END $$;
+
+--
+-- Protocol: each trigger function attached where it does not belong (wrong
+-- table, timing, level or event), then fired.  fuzz.protocol(name) runs one
+-- case in a subtransaction and returns the SQLSTATE it ended with
+-- ('accepted' if none); fuzz.protocol_cases() lists the cases with the
+-- SQLSTATE each should end with: 39P01 (trigger protocol violated) from
+-- the function, or the error CREATE TRIGGER itself gives.
+--
+CREATE FUNCTION fuzz.protocol_cases(OUT name text, OUT expected text, OUT setup text, OUT fire text)
+RETURNS SETOF record
+LANGUAGE sql AS $$
+	VALUES
+	-- update_quota_usage: AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT on usage_records
+	('quota: BEFORE INSERT row', '39P01',
+	 'CREATE TRIGGER fz BEFORE INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
+	('quota: AFTER INSERT row', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
+	('quota: AFTER INSERT row with transition table', '0A000',	-- CREATE TRIGGER refuses
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records REFERENCING NEW TABLE AS n FOR EACH ROW EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
+	('quota: AFTER INSERT statement, no transition table', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
+	('quota: BEFORE INSERT statement', '39P01',
+	 'CREATE TRIGGER fz BEFORE INSERT ON public.usage_records FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
+	('quota: AFTER UPDATE statement with NEW TABLE', '39P01',
+	 'CREATE TRIGGER fz AFTER UPDATE ON public.usage_records REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'upd'),
+	('quota: AFTER DELETE statement with OLD TABLE', '39P01',
+	 'CREATE TRIGGER fz AFTER DELETE ON public.usage_records REFERENCING OLD TABLE AS o FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'del'),
+	('quota: AFTER TRUNCATE', '39P01',
+	 'CREATE TRIGGER fz AFTER TRUNCATE ON public.usage_records FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'trunc'),
+	('quota: on a copy of usage_records', '39P01',
+	 'CREATE TABLE public.fz_usage (LIKE public.usage_records INCLUDING DEFAULTS);
+	  CREATE TRIGGER fz AFTER INSERT ON public.fz_usage REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins_copy'),
+	('quota: on a table of other columns', '39P01',
+	 'CREATE TABLE public.fz_other (a int, org_id int, kai_credits text);
+	  CREATE TRIGGER fz AFTER INSERT ON public.fz_other REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins_other'),
+	('quota: on the default partition', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records_default REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins_default'),
+	('quota: on fenta.quota_counters', '39P01',
+	 'CREATE TRIGGER fz AFTER UPDATE ON fenta.quota_counters REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
+	('quota: INSTEAD OF INSERT on a view', '39P01',
+	 'CREATE VIEW public.fz_view AS SELECT * FROM public.usage_records;
+	  CREATE TRIGGER fz INSTEAD OF INSERT ON public.fz_view FOR EACH ROW EXECUTE FUNCTION fenta.update_quota_usage()', 'ins_view'),
+	('quota: called as a function', '39P01', NULL, 'call_quota'),
+	-- usage_idempotency_guard: BEFORE INSERT ... FOR EACH ROW on usage_records (and its partitions)
+	('guard: AFTER INSERT row', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins'),
+	('guard: BEFORE INSERT statement', '39P01',
+	 'CREATE TRIGGER fz BEFORE INSERT ON public.usage_records FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins'),
+	('guard: BEFORE UPDATE row', '39P01',
+	 'CREATE TRIGGER fz BEFORE UPDATE ON public.usage_records FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'upd'),
+	('guard: BEFORE DELETE row', '39P01',
+	 'CREATE TRIGGER fz BEFORE DELETE ON public.usage_records FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'del'),
+	('guard: on a table without its columns', '39P01',
+	 'CREATE TABLE public.fz_other (a int, b text);
+	  CREATE TRIGGER fz BEFORE INSERT ON public.fz_other FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins_other'),
+	('guard: on a table whose org_id is an integer', '39P01',
+	 'CREATE TABLE public.fz_other (id uuid, org_id int, idempotency_key text);
+	  CREATE TRIGGER fz BEFORE INSERT ON public.fz_other FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins_other'),
+	('guard: on a table whose columns are text, bigint, int', '39P01',
+	 'CREATE TABLE public.fz_other (id bigint, org_id text, idempotency_key int);
+	  CREATE TRIGGER fz BEFORE INSERT ON public.fz_other FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins_other'),
+	('guard: on a copy of usage_records (not a partition)', '39P01',
+	 'CREATE TABLE public.fz_usage (LIKE public.usage_records INCLUDING DEFAULTS);
+	  CREATE TRIGGER fz BEFORE INSERT ON public.fz_usage FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins_copy'),
+	('guard: INSTEAD OF INSERT on a view', '39P01',
+	 'CREATE VIEW public.fz_view AS SELECT * FROM public.usage_records;
+	  CREATE TRIGGER fz INSTEAD OF INSERT ON public.fz_view FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins_view'),
+	('guard: called as a function', '39P01', NULL, 'call_guard')
+$$;
+
+CREATE FUNCTION fuzz.protocol(case_name text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	c record;
+	st text := 'accepted';
+	msg text;
+	ins constant text := 'INSERT INTO %s (org_id, resource_type, llm_tokens_prompt, kai_credits, idempotency_key) '
+		'VALUES (''10000000-0000-4000-8000-00000000000a'', ''llm_tokens'', 5, 1, ''fz-key'')';
+	fire constant jsonb := jsonb_build_object(
+		'ins', format(ins, 'public.usage_records'),
+		'ins_copy', format(ins, 'public.fz_usage'),
+		'ins_view', format(ins, 'public.fz_view'),
+		'ins_default', format(ins, 'public.usage_records_default'),
+		'ins_other', 'INSERT INTO public.fz_other VALUES (DEFAULT, 7, DEFAULT), (DEFAULT, 8, DEFAULT)',
+		'upd', 'UPDATE public.usage_records SET cost_usd = cost_usd',
+		'del', 'DELETE FROM public.usage_records',
+		'trunc', 'TRUNCATE public.usage_records',
+		'call_quota', 'SELECT fenta.update_quota_usage()',
+		'call_guard', 'SELECT fenta.usage_idempotency_guard()');
+BEGIN
+	SELECT * INTO c FROM fuzz.protocol_cases() p WHERE p.name = case_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no protocol case %', case_name;
+	END IF;
+	BEGIN
+		IF c.setup IS NOT NULL THEN
+			EXECUTE c.setup;
+		END IF;
+		-- ins_other: the columns by position, whatever their types
+		IF c.fire = 'ins_other' THEN
+			EXECUTE (SELECT format('INSERT INTO public.fz_other VALUES (%s), (%s)',
+						string_agg(CASE a.atttypid WHEN 'uuid'::regtype THEN 'gen_random_uuid()'
+							WHEN 'text'::regtype THEN '''10000000-0000-4000-8000-00000000000a''' ELSE '7' END, ', ' ORDER BY a.attnum),
+						string_agg(CASE a.atttypid WHEN 'uuid'::regtype THEN 'gen_random_uuid()'
+							WHEN 'text'::regtype THEN '''fz-key''' ELSE '123456789' END, ', ' ORDER BY a.attnum))
+					 FROM pg_attribute a WHERE a.attrelid = 'public.fz_other'::regclass AND a.attnum > 0 AND NOT a.attisdropped);
+		ELSE
+			EXECUTE fire ->> c.fire;
+		END IF;
+		RAISE EXCEPTION USING ERRCODE = 'FZ000';	-- roll the case back
+	EXCEPTION WHEN OTHERS THEN
+		GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+		IF st = 'FZ000' THEN
+			st := 'accepted';
+			msg := '';
+		END IF;
+	END;
+	RETURN st || '|' || encode(convert_to(left(msg, 200), 'SQL_ASCII'), 'escape');
 END $$;
 
 GRANT USAGE ON SCHEMA fuzz TO PUBLIC;

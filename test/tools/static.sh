@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static analysis of fenta's C module: cppcheck and clang-tidy on src/*.c.
 # Exits non-zero if either reports anything.  Usage: bash test/tools/static.sh
+# (PG_CONFIG, default pg_config, gives PostgreSQL's server headers)
 #
 # cppcheck: --enable=warning,performance,portability (plus its default error
 # checks), PostgreSQL's server headers on the include path, one
@@ -15,10 +16,11 @@
 # analyzer knows the asserted invariants; PostgreSQL's headers are system
 # headers (not analyzed); deliberate exceptions carry NOLINT comments.
 set -uo pipefail
+export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 bash test/deps.sh --tools || exit 1
 
-incdir=$(pg_config --includedir-server)
+incdir=$("${PG_CONFIG:-pg_config}" --includedir-server)
 srcs=(src/*.c)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

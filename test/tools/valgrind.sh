@@ -15,7 +15,10 @@
 # are findings the logs are kept and their directory is printed.
 #
 # Usage: bash test/tools/valgrind.sh      (or make valgrind)
-# Environment: FENTA_VALGRIND_PORT (55440), FENTA_VALGRIND_TIMEOUT (seconds
+# Environment: FENTA_VALGRIND_REGRESS, FENTA_VALGRIND_ISOLATION (a subset:
+# the pg_regress tests and isolation specs to run, as make's REGRESS and
+# ISOLATION; set to "" to run none of one kind; default all of both),
+# PG_CONFIG or PGBIN (the PostgreSQL to use), FENTA_VALGRIND_PORT (55440), FENTA_VALGRIND_TIMEOUT (seconds
 # for the whole suite, 7200), FENTA_PRELOAD (shared_preload_libraries,
 # 'pg_cron' as in test/run.sh), FENTA_KEEP=1 keeps the work directory,
 # FENTA_VALGRIND_ERROR_EXITCODE (128; 0 lets a process with errors exit
@@ -47,7 +50,10 @@ tools_start valgrind --tool=memcheck --trace-children=yes \
 
 echo "== make installcheck under valgrind (timeout ${suite_timeout}s)"
 export PGISOLATIONTIMEOUT=${PGISOLATIONTIMEOUT:-1800}
-timeout "$suite_timeout" make -C "$WORK/src" -s installcheck TAP_TESTS= >"$WORK/installcheck.log" 2>&1
+subset=()
+[ -n "${FENTA_VALGRIND_REGRESS+set}" ] && subset+=("REGRESS=$FENTA_VALGRIND_REGRESS")
+[ -n "${FENTA_VALGRIND_ISOLATION+set}" ] && subset+=("ISOLATION=$FENTA_VALGRIND_ISOLATION")
+timeout "$suite_timeout" make -C "$WORK/src" -s installcheck TAP_TESTS= "${subset[@]}" >"$WORK/installcheck.log" 2>&1
 suite_rc=$?
 cat "$WORK/installcheck.log"
 for d in "$WORK/src/regression.diffs" "$WORK/src/output_iso/regression.diffs"; do
@@ -125,8 +131,7 @@ if [ "$fail" -ne 0 ]; then
 			while read -r p; do echo "--- $p.log"; grep -v '^==[0-9]*== *$' "$vgdir/$p.log" | head -n 200; done | head -n 2000
 	fi
 	grep -E "$crash_re" "$WORK/server.log" | head -n 20
-	keep=/tmp/fenta-valgrind-logs.$(date +%Y%m%d-%H%M%S)
-	mkdir -p "$keep" && cp -r "$vgdir" "$WORK/server.log" "$WORK/installcheck.log" "$WORK/records.tsv" "$keep/"
+	keep=$(tools_keep valgrind "$vgdir" "$WORK/server.log" "$WORK/installcheck.log" "$WORK/records.tsv")
 	echo "valgrind: FAILED; logs kept in $keep"
 	exit 1
 fi
