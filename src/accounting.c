@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * accounting.c
- *	  The quota engine's writers: the usage_records triggers that add usage
- *	  to the counters (update_quota_usage) and skip retried events
- *	  (usage_idempotency_guard).
+ *	  The quota engine's writer: the usage_records trigger that adds usage
+ *	  to the counters (update_quota_usage).  Retried events are skipped
+ *	  before they get here (idempotency.c).
  *
  * Counters.  An org's exact usage of the current period is the rolled-up
  * part in public.quota_limits (*_used) plus the sum of its rows in
@@ -55,7 +55,6 @@
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(fenta_update_quota_usage);
-PG_FUNCTION_INFO_V1(fenta_usage_idempotency_guard);
 
 /* Saved SPI plans of the writers. */
 static SPIPlanPtr plan_upsert_slot = NULL;
@@ -63,37 +62,6 @@ static SPIPlanPtr plan_lock_kai = NULL;
 static SPIPlanPtr plan_packs = NULL;
 static SPIPlanPtr plan_draw_pack = NULL;
 static SPIPlanPtr plan_add_kai = NULL;
-static SPIPlanPtr plan_idem_insert = NULL;
-static SPIPlanPtr plan_idem_lookup = NULL;
-static SPIPlanPtr plan_usage_exists = NULL;
-
-/*
- * Prepare and keep an SPI plan.
- */
-static SPIPlanPtr
-quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*cache == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*cache = plan;
-	}
-	return *cache;
-}
-
-static void
-quota_exec(SPIPlanPtr plan, Datum *values, int expected)
-{
-	int			rc = SPI_execute_plan(plan, values, NULL, false, 0);
-
-	if (rc < 0 || (expected >= 0 && rc != expected))
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
 
 /* Usage of one org in one statement. */
 typedef struct OrgUsage
@@ -565,89 +533,4 @@ fenta_update_quota_usage(PG_FUNCTION_ARGS)
 	}
 	quota_leave_owner(&oc);
 	return PointerGetDatum(NULL);
-}
-
-/*
- * usage_idempotency_guard(): BEFORE INSERT row trigger for rows with an
- * idempotency key.  The first row with a key (per org) records it; a later
- * one is skipped (returns NULL).  The row the key names is let through only
- * while it is not in usage_records yet (a row restored from a dump after
- * the keys): a retry that repeats the id as well as the key is skipped too,
- * so a retried event counts once and never fails.
- */
-Datum
-fenta_usage_idempotency_guard(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple;
-	TupleDesc	desc;
-	int			key_att;
-	int			org_att;
-	int			id_att;
-	Datum		args[3];
-	bool		isnull[3];
-	Oid			types[3] = {UUIDOID, TEXTOID, UUIDOID};
-	QuotaOwnerContext oc;
-	bool		keep;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_idempotency_guard() must be a BEFORE INSERT ... FOR EACH ROW trigger")));
-	tuple = trigdata->tg_trigtuple;
-	desc = RelationGetDescr(trigdata->tg_relation);
-	/* a partition may order its columns differently: look them up by name */
-	key_att = SPI_fnumber(desc, "idempotency_key");
-	org_att = SPI_fnumber(desc, "org_id");
-	id_att = SPI_fnumber(desc, "id");
-	if (key_att <= 0 || org_att <= 0 || id_att <= 0 ||
-		SPI_gettypeid(desc, key_att) != TEXTOID ||
-		SPI_gettypeid(desc, org_att) != UUIDOID ||
-		SPI_gettypeid(desc, id_att) != UUIDOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_idempotency_guard() must be a trigger on public.usage_records")));
-	args[0] = heap_getattr(tuple, org_att, desc, &isnull[0]);
-	args[1] = heap_getattr(tuple, key_att, desc, &isnull[1]);
-	args[2] = heap_getattr(tuple, id_att, desc, &isnull[2]);
-	if (isnull[1])
-		return PointerGetDatum(tuple);
-	if (isnull[0] || isnull[2])
-		return PointerGetDatum(tuple);	/* NOT NULL constraints will say */
-
-	quota_enter_owner(&oc);
-	quota_exec(quota_plan(&plan_idem_insert,
-						  "INSERT INTO fenta.usage_idempotency (org_id, idempotency_key, usage_id)"
-						  " VALUES ($1, $2, $3) ON CONFLICT (org_id, idempotency_key) DO NOTHING",
-						  3, types), args, SPI_OK_INSERT);
-	keep = (SPI_processed == 1);
-	if (!keep)
-	{
-		quota_exec(quota_plan(&plan_idem_lookup,
-							  "SELECT usage_id FROM fenta.usage_idempotency"
-							  " WHERE org_id OPERATOR(pg_catalog.=) $1"
-							  " AND idempotency_key OPERATOR(pg_catalog.=) $2",
-							  2, types), args, SPI_OK_SELECT);
-		if (SPI_processed == 1)
-		{
-			bool		n;
-			Datum		id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n);
-
-			keep = !n && memcmp(DatumGetUUIDP(id), DatumGetUUIDP(args[2]), UUID_LEN) == 0;
-		}
-		if (keep)
-		{
-			/* the key names this very id: let it in only if it is not there */
-			quota_exec(quota_plan(&plan_usage_exists,
-								  "SELECT FROM public.usage_records"
-								  " WHERE id OPERATOR(pg_catalog.=) $1 LIMIT 1",
-								  1, &types[2]), &args[2], SPI_OK_SELECT);
-			keep = (SPI_processed == 0);
-		}
-	}
-	quota_leave_owner(&oc);
-	return keep ? PointerGetDatum(tuple) : PointerGetDatum(NULL);
 }

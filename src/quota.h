@@ -13,6 +13,7 @@
 
 #include "access/attnum.h"
 #include "access/genam.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "utils/relcache.h"
 #include "utils/uuid.h"
@@ -155,6 +156,8 @@ extern void quota_enter_owner(QuotaOwnerContext *oc);
 extern void quota_leave_owner(QuotaOwnerContext *oc);
 extern void quota_overflow_error(const char *what, pg_uuid_t *org);
 extern void quota_missing_row(pg_uuid_t *org);
+extern SPIPlanPtr quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
+extern void quota_exec(SPIPlanPtr plan, Datum *values, int expected);
 
 /* quota_scan.c */
 extern void quota_scan_init(void);

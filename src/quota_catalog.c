@@ -316,3 +316,30 @@ quota_missing_row(pg_uuid_t *org)
 			 errhint("Every org gets one when it is created; restore it with INSERT INTO public.quota_limits (org_id) VALUES (...).")));
 }
 
+/*
+ * Prepare and keep an SPI plan.
+ */
+SPIPlanPtr
+quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*cache = plan;
+	}
+	return *cache;
+}
+
+void
+quota_exec(SPIPlanPtr plan, Datum *values, int expected)
+{
+	int			rc = SPI_execute_plan(plan, values, NULL, false, 0);
+
+	if (rc < 0 || (expected >= 0 && rc != expected))
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
