@@ -140,7 +140,7 @@ REVOKE ALL ON FUNCTION fenta.customer_objects_refresh() FROM PUBLIC, anon, authe
 
 CREATE FUNCTION fenta.customer_objects_ddl_end()
 RETURNS event_trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
@@ -154,7 +154,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION fenta.customer_objects_ddl_end() IS
-'Event trigger function (ddl_command_end): refreshes fenta.customer_objects after a DDL command that is not part of an extension script.';
+'Event trigger function (ddl_command_end): refreshes fenta.customer_objects after a DDL command that is not part of an extension script (as the owner: whoever runs the DDL).';
 REVOKE ALL ON FUNCTION fenta.customer_objects_ddl_end() FROM PUBLIC, anon, authenticated, service_role;
 CREATE EVENT TRIGGER fenta_customer_objects ON ddl_command_end
 	EXECUTE FUNCTION fenta.customer_objects_ddl_end();
