@@ -159,7 +159,8 @@ account_kai(OrgUsage *u)
 /*
  * The in-place update refuses a quota_counters whose BEFORE UPDATE triggers
  * could change or skip the new row, or whose rules would rewrite it: either
- * would make the counters drift from the usage rows.  Decided on the
+ * would make the counters drift from the usage rows; and statement-level
+ * UPDATE triggers, which a row-by-row update does not fire.  Decided on the
  * relation as locked by the caller.
  */
 static void
@@ -171,6 +172,15 @@ counters_writable(Relation rel)
 				 errmsg("relation \"%s\" has rules, which the fenta quota engine does not support",
 						RelationGetRelationName(rel)),
 				 errhint("Drop the rules on fenta.quota_counters.")));
+	if (rel->trigdesc != NULL &&
+		(rel->trigdesc->trig_update_before_statement ||
+		 rel->trigdesc->trig_update_after_statement))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("relation \"%s\" has a statement-level UPDATE trigger, which the fenta quota engine does not support",
+						RelationGetRelationName(rel)),
+				 errdetail("The counters are updated row by row, as logical replication applies changes; statement triggers and transition tables would not see those updates."),
+				 errhint("Drop the trigger, or make it an AFTER ... FOR EACH ROW trigger.")));
 	if (rel->trigdesc != NULL && rel->trigdesc->trig_update_before_row)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -745,7 +745,8 @@ LANGUAGE sql AS $$
 	  CREATE TRIGGER fz AFTER INSERT ON public.fz_other REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins_other'),
 	('quota: on the default partition', '39P01',
 	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records_default REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins_default'),
-	('quota: on fenta.quota_counters', '39P01',
+	-- (the counters refuse statement-level UPDATE triggers: 55000 before it fires)
+	('quota: on fenta.quota_counters', '55000',
 	 'CREATE TRIGGER fz AFTER UPDATE ON fenta.quota_counters REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.update_quota_usage()', 'ins'),
 	('quota: INSTEAD OF INSERT on a view', '39P01',
 	 'CREATE VIEW public.fz_view AS SELECT * FROM public.usage_records;
