@@ -23,7 +23,7 @@ DIRECT_SCRIPT = $(if $(DIRECT_SOURCES),sql/fenta--0.1.0--$(EXTVERSION).sql)
 DATA = $(sort $(wildcard sql/fenta--*.sql) sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT) $(DIRECT_SCRIPT)) sql/supabase_auth.sql
 EXTRA_CLEAN =
 
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = install $(filter-out install,$(patsubst test/sql/%.sql,%,$(TESTS)))

@@ -21,12 +21,12 @@
  * replication applies a change): the relation's indexes are read after its
  * lock is taken and every one of them is maintained, every constraint is
  * checked, row triggers fire, and the columns are checked to have the types
- * the engine reads them as.  Everything else (a new slot row, KIE.ai credits
- * and packs, idempotency keys) goes through SPI with saved plans.  Both run
- * as the owner of fenta.quota_counters (as the RI triggers run as the owner
- * of the referenced table) with search_path pinned to pg_catalog, and every
- * name and operator in the SQL is schema-qualified: nothing resolves through
- * the caller's search_path.
+ * the engine reads them as (the CHECK constraints compiled once per
+ * backend).  Everything else (a new slot row, KIE.ai credits and packs)
+ * goes through SPI with saved plans, with search_path pinned to pg_catalog
+ * and every name and operator schema-qualified: nothing resolves through
+ * the caller's search_path.  Both run as the owner of fenta.quota_counters
+ * (as the RI triggers run as the owner of the referenced table).
  *
  * Lock order, followed by every writer: the orgs row (key share by the
  * usage_records foreign key check, FOR UPDATE by a reset), the quota_limits
@@ -46,6 +46,9 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -94,6 +97,7 @@ account_kai(OrgUsage *u)
 	int64		new_used;
 	int64		over = 0;
 	int64		drawn = 0;
+	int			pinned = quota_pin_search_path();
 
 	args[0] = UUIDPGetDatum(&u->org);
 	quota_exec(quota_plan(&plan_lock_kai,
@@ -154,6 +158,7 @@ account_kai(OrgUsage *u)
 						  " kai_credits_from_packs = kai_credits_from_packs OPERATOR(pg_catalog.+) $3"
 						  " WHERE org_id OPERATOR(pg_catalog.=) $1",
 						  3, t_add), args, SPI_OK_UPDATE);
+	quota_unpin_search_path(pinned);
 }
 
 /*
@@ -191,6 +196,69 @@ counters_writable(Relation rel)
 }
 
 /*
+ * The counters' CHECK constraints, compiled once per backend: the executor
+ * would read them from their node strings and plan them again on every
+ * update (most of what ExecSimpleRelationUpdate costs here).  Rebuilt when
+ * quota_counters' relcache entry is invalidated (a constraint added or
+ * dropped) or a function is changed, and whenever the descriptor is another.
+ */
+static MemoryContext checks_cxt = NULL;
+static ExprState **checks = NULL;
+static TupleDesc checks_desc = NULL;
+static bool checks_valid = false;
+
+static void
+checks_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == quota_cat.counters)
+		checks_valid = false;
+}
+
+static void
+checks_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	checks_valid = false;
+}
+
+void
+fenta_accounting_init(void)
+{
+	CacheRegisterRelcacheCallback(checks_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, checks_syscache_callback, (Datum) 0);
+}
+
+static ExprState **
+counters_checks(Relation rel)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	MemoryContext old;
+	int			i;
+
+	if (constr == NULL || constr->num_check == 0)
+		return NULL;
+	if (checks_valid && checks_desc == RelationGetDescr(rel))
+		return checks;
+	if (checks_cxt == NULL)
+		checks_cxt = AllocSetContextCreate(CacheMemoryContext, "fenta counters checks",
+										   ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(checks_cxt);
+	checks_valid = false;
+	old = MemoryContextSwitchTo(checks_cxt);
+	checks = palloc(sizeof(ExprState *) * constr->num_check);
+	for (i = 0; i < constr->num_check; i++)
+	{
+		Expr	   *expr = stringToNode(constr->check[i].ccbin);
+
+		checks[i] = ExecInitExpr(expression_planner(expr), NULL);
+	}
+	MemoryContextSwitchTo(old);
+	checks_desc = RelationGetDescr(rel);
+	checks_valid = true;
+	return checks;
+}
+
+/*
  * Add the usage to a locked slot row (oldslot holds its newest version)
  * through the executor: constraints, every index, row triggers.
  */
@@ -215,9 +283,12 @@ slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
 	ExecInitRangeTable(estate, list_make1(rte));
 #endif
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	rri->ri_ConstraintExprs = counters_checks(rel);
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
+#if PG_VERSION_NUM >= 160000
 	ExecOpenIndices(rri, false);
+#endif
 #if PG_VERSION_NUM >= 160000
 	EvalPlanQualInit(&epq, estate, NULL, NIL, -1, NIL);
 #else
@@ -243,7 +314,36 @@ slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
 		newslot->tts_values[att - 1] = Int64GetDatum(v);
 	}
 	ExecStoreVirtualTuple(newslot);
+#if PG_VERSION_NUM >= 160000
 	ExecSimpleRelationUpdate(rri, estate, &epq, oldslot, newslot);
+#else
+
+	/*
+	 * ExecSimpleRelationUpdate, step by step (BEFORE row triggers are refused
+	 * by counters_writable), opening the indexes only when the update is not
+	 * HOT and they need an entry for the new version.
+	 */
+	{
+		bool		update_indexes;
+		List	   *recheck = NIL;
+
+		CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+		if (rel->rd_att->constr)
+			ExecConstraints(rri, newslot, estate);
+		simple_table_tuple_update(rel, &oldslot->tts_tid, newslot, estate->es_snapshot,
+								  &update_indexes);
+		if (update_indexes)
+		{
+			ExecOpenIndices(rri, false);
+			if (rri->ri_NumIndices > 0)
+				recheck = ExecInsertIndexTuples(rri, newslot, estate, true, false, NULL, NIL);
+		}
+		/* (deferred unique constraints are rechecked for the indexes in recheck) */
+		ExecARUpdateTriggers(estate, rri, NULL, NULL, &oldslot->tts_tid, NULL, newslot,
+							 recheck, NULL, false);
+		list_free(recheck);
+	}
+#endif
 
 	AfterTriggerEndQuery(estate);
 	EvalPlanQualEnd(&epq);
@@ -315,6 +415,7 @@ account_slot(OrgUsage *u)
 	bool		done = false;
 	bool		taken[MAX_SLOT_ROWS];
 	Relation	rel;
+	int			pinned;
 	int			n;
 	int			i;
 
@@ -391,6 +492,7 @@ account_slot(OrgUsage *u)
 	args[2] = Int64GetDatum(u->amount[R_TOKENS]);
 	args[3] = Int64GetDatum(u->amount[R_RENDER]);
 	args[4] = Int64GetDatum(u->amount[R_STORAGE]);
+	pinned = quota_pin_search_path();
 	quota_exec(quota_plan(&plan_upsert_slot,
 						  "INSERT INTO fenta.quota_counters AS c (org_id, slot, tokens, render_seconds, storage_bytes)"
 						  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, slot) DO UPDATE"
@@ -398,6 +500,7 @@ account_slot(OrgUsage *u)
 						  " render_seconds = c.render_seconds OPERATOR(pg_catalog.+) excluded.render_seconds,"
 						  " storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) excluded.storage_bytes",
 						  5, types), args, SPI_OK_INSERT);
+	quota_unpin_search_path(pinned);
 }
 
 /*
@@ -531,7 +634,7 @@ fenta_update_quota_usage(PG_FUNCTION_ARGS)
 		qsort(orgs, norgs, sizeof(OrgUsage), org_usage_cmp);
 
 	/* account each org, as the owner of the counters */
-	quota_enter_owner(&oc);
+	quota_enter_owner(&oc, false);
 	for (i = 0; i < norgs; i++)
 	{
 		OrgUsage   *u = &orgs[i];

@@ -93,7 +93,7 @@ fenta_usage_idempotency_guard(PG_FUNCTION_ARGS)
 	if (isnull[0] || isnull[2])
 		return PointerGetDatum(tuple);	/* NOT NULL constraints will say */
 
-	quota_enter_owner(&oc);
+	quota_enter_owner(&oc, true);
 	quota_exec(quota_plan(&plan_idem_insert,
 						  "INSERT INTO fenta.usage_idempotency (org_id, idempotency_key, usage_id)"
 						  " VALUES ($1, $2, $3) ON CONFLICT (org_id, idempotency_key) DO NOTHING",

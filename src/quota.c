@@ -125,6 +125,7 @@ fenta_quota_init(void)
 	CacheRegisterSyscacheCallback(AUTHOID, quota_syscache_callback, (Datum) 0);
 	quota_catalog_init();
 	quota_scan_init();
+	fenta_accounting_init();
 }
 
 /*

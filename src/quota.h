@@ -152,12 +152,17 @@ slot_int64(TupleTableSlot *slot, AttrNumber att, bool *isnull)
 extern void quota_catalog_init(void);
 extern void quota_catalog(void);
 extern void quota_check_columns(Relation rel);
-extern void quota_enter_owner(QuotaOwnerContext *oc);
+extern void quota_enter_owner(QuotaOwnerContext *oc, bool pin_path);
+extern int	quota_pin_search_path(void);
+extern void quota_unpin_search_path(int save_nestlevel);
 extern void quota_leave_owner(QuotaOwnerContext *oc);
 extern void quota_overflow_error(const char *what, pg_uuid_t *org);
 extern void quota_missing_row(pg_uuid_t *org);
 extern SPIPlanPtr quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern void quota_exec(SPIPlanPtr plan, Datum *values, int expected);
+
+/* accounting.c */
+extern void fenta_accounting_init(void);
 
 /* quota_scan.c */
 extern void quota_scan_init(void);

@@ -269,21 +269,37 @@ quota_check_columns(Relation rel)
 
 /*
  * Run fenta's own SQL as the owner of the quota tables (as PostgreSQL's RI
- * triggers run as the owner of the referenced table), with search_path
- * pinned: the caller's search_path must never resolve a name, an operator
- * or a function in it.  Every name in that SQL is qualified as well.
+ * triggers run as the owner of the referenced table).  Every name and
+ * operator in that SQL is schema-qualified, and the SPI statements run with
+ * search_path pinned as well (pin_path, or quota_pin_search_path() around
+ * them): the caller's search_path never resolves anything in them.  The
+ * in-place counter update runs no SQL and needs no pinned path.
  */
+int
+quota_pin_search_path(void)
+{
+	int			save_nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return save_nestlevel;
+}
+
 void
-quota_enter_owner(QuotaOwnerContext *oc)
+quota_unpin_search_path(int save_nestlevel)
+{
+	AtEOXact_GUC(true, save_nestlevel);
+}
+
+void
+quota_enter_owner(QuotaOwnerContext *oc, bool pin_path)
 {
 	quota_catalog();
 	GetUserIdAndSecContext(&oc->save_userid, &oc->save_sec);
 	SetUserIdAndSecContext(quota_cat.owner,
 						   oc->save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	oc->save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	oc->save_nestlevel = pin_path ? quota_pin_search_path() : 0;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 }
@@ -292,7 +308,8 @@ void
 quota_leave_owner(QuotaOwnerContext *oc)
 {
 	SPI_finish();
-	AtEOXact_GUC(true, oc->save_nestlevel);
+	if (oc->save_nestlevel != 0)
+		quota_unpin_search_path(oc->save_nestlevel);
 	SetUserIdAndSecContext(oc->save_userid, oc->save_sec);
 }
 
