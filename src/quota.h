@@ -41,6 +41,7 @@ extern int	quota_slots;
 typedef struct QuotaCatalog
 {
 	bool		valid;
+	uint64		generation;		/* counts the rebuilds of this cache (from 1) */
 	Oid			orgs;
 	Oid			orgs_pkey;
 	Oid			members;

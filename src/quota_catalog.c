@@ -170,6 +170,7 @@ quota_catalog(void)
 	c.use_render = quota_attnum(c.usage, "render_seconds");
 	c.use_storage = quota_attnum(c.usage, "storage_bytes");
 	c.valid = true;
+	c.generation = quota_cat.generation + 1;
 	quota_cat = c;
 }
 

@@ -61,6 +61,9 @@ typedef struct CachedScan
 
 
 static CachedScan scans[N_SCANS];
+
+/* the catalog generation each scan's columns were last checked in */
+static uint64 columns_checked_generation[N_SCANS];
 static bool scans_open = false;
 static bool scans_broken = false;
 
@@ -206,10 +209,19 @@ quota_open_scan(int which)
 	{
 		cs->heap = table_open(heap, AccessShareLock);
 		cs->index = index_open(index, AccessShareLock);
-		/* the locks are taken: what the cache says must hold now */
+		/*
+		 * The locks are taken: what the cache says must hold now.  The
+		 * columns are checked once per catalog generation (a change of a
+		 * column's type invalidates the relcache entry, and with it the
+		 * catalog cache).
+		 */
 		quota_catalog();
-		quota_check_columns(cs->heap);
-		quota_check_columns(cs->index);
+		if (columns_checked_generation[which] != quota_cat.generation)
+		{
+			quota_check_columns(cs->heap);
+			quota_check_columns(cs->index);
+			columns_checked_generation[which] = quota_cat.generation;
+		}
 		cs->nkeys = nkeys[which];
 		for (k = 0; k < cs->nkeys; k++)
 			ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
