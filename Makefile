@@ -50,7 +50,10 @@ PG_CONFIG='$(PG_CONFIG)' PROVE_FLAGS='$(PROVE_FLAGS)' bash test/tap/prove.sh $(P
 endef
 endif
 
-all: sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT) $(DIRECT_SCRIPT)
+all: sql/fenta--$(EXTVERSION).sql $(UPDATE_SCRIPT)
+
+# every object depends on the module's headers (PGXS tracks no header dependencies)
+$(OBJS): $(wildcard src/*.h) $(DIRECT_SCRIPT)
 
 sql/fenta--$(EXTVERSION).sql: $(SQL_SOURCES)
 	cat $^ > $@

@@ -340,7 +340,7 @@ check_drop_owned(DropOwnedStmt *stmt, Oid ext)
 	}
 	if (list_member_oid(roles, extowner))
 		refuse("the owner's objects, the fenta extension among them");
-	for (i = 0; i < lengthof(schemas); i++)
+	for (i = 0; i < (int) lengthof(schemas); i++)
 	{
 		Oid			nsp = get_namespace_oid(schemas[i], true);
 
