@@ -410,8 +410,10 @@ parse_suffix(const char *suffix, int *year, int *month)
 	for (i = 0; i < 7; i++)
 		if (i != 4 && !isdigit((unsigned char) suffix[i]))
 			return false;
-	*year = atoi(suffix);
-	*month = atoi(suffix + 5);
+	/* the digits are checked above: compute the numbers from them */
+	*year = (suffix[0] - '0') * 1000 + (suffix[1] - '0') * 100 +
+		(suffix[2] - '0') * 10 + (suffix[3] - '0');
+	*month = (suffix[5] - '0') * 10 + (suffix[6] - '0');
 	return *year >= 1 && *month >= 1 && *month <= 12;
 }
 
