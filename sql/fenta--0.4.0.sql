@@ -3320,7 +3320,7 @@ SELECT pg_catalog.pg_extension_config_dump('fenta.guarded_objects', 'WHERE false
 -- indexes, rewrite rules, owned sequences), and the columns of the member
 -- tables.  Run at the end of the install script (nothing of a customer's
 -- exists yet) and of every update script.
-CREATE FUNCTION fenta.guard_register()
+CREATE FUNCTION fenta.guard_register(known text[] DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql
 SET search_path = ''
@@ -3354,26 +3354,37 @@ BEGIN
 			ON d.refclassid OPERATOR(pg_catalog.=) m.classid AND d.refobjid OPERATOR(pg_catalog.=) m.objid
 		WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::"char"[])
 	), objects AS (
-		SELECT classid, objid, objsubid FROM members
+		SELECT classid, objid, objsubid, true AS member FROM members
 		UNION
-		SELECT classid, objid, 0 FROM made
+		SELECT classid, objid, 0, false FROM made
 		UNION
-		SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, a.attrelid, a.attnum::integer
+		SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, a.attrelid, a.attnum::integer, false
 		FROM pg_catalog.pg_attribute a JOIN members m
 			ON m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 			AND a.attrelid OPERATOR(pg_catalog.=) m.objid
 		WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
 	)
 	INSERT INTO fenta.guarded_objects (classid, objid, objsubid, object_type, object_identity)
-	SELECT o.classid, o.objid, o.objsubid, i.type, i.identity
-	FROM objects o, pg_catalog.pg_identify_object(o.classid, o.objid, o.objsubid) i;
+	SELECT DISTINCT ON (o.classid, o.objid, o.objsubid) o.classid, o.objid, o.objsubid, i.type, i.identity
+	FROM objects o, pg_catalog.pg_identify_object(o.classid, o.objid, o.objsubid) i
+	-- an update passes what a fresh install has: objects of a customer's own
+	-- on fenta's tables are then not taken for fenta's
+	-- TOAST tables and the foreign keys' internal triggers are named by OID
+	-- and go with their table or constraint
+	WHERE i.schema IS DISTINCT FROM 'pg_toast'
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger t
+			WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+				AND t.oid OPERATOR(pg_catalog.=) o.objid AND t.tgisinternal)
+		AND (o.member OR guard_register.known IS NULL
+		OR (i.type OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) i.identity) OPERATOR(pg_catalog.=) ANY (guard_register.known))
+	ORDER BY o.classid, o.objid, o.objsubid, o.member DESC;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END
 $$;
-COMMENT ON FUNCTION fenta.guard_register() IS
-'Refills fenta.guarded_objects from the catalog (members of fenta, what depends on them that fenta made, the columns of its tables); returns the number of objects. Run by the install and update scripts; after an update, objects of your own on fenta''s tables that existed then are guarded too.';
-REVOKE ALL ON FUNCTION fenta.guard_register() FROM PUBLIC, anon, authenticated, service_role;
+COMMENT ON FUNCTION fenta.guard_register(text[]) IS
+'Refills fenta.guarded_objects from the catalog (members of fenta, what depends on them that fenta made, the columns of its tables); returns the number of objects. known: when given (by an update script), only sub-objects whose type and identity a fresh install has are registered, so that objects of your own on fenta''s tables are not taken for fenta''s.';
+REVOKE ALL ON FUNCTION fenta.guard_register(text[]) FROM PUBLIC, anon, authenticated, service_role;
 
 -- sql_drop: what a statement really dropped, while fenta itself survives.
 CREATE FUNCTION fenta.guard_sql_drop()

@@ -98,6 +98,7 @@ SQL
 newdb upd_fresh
 q -d upd_fresh -c "CREATE EXTENSION fenta VERSION '$newest' CASCADE"
 catalog upd_fresh "$work/fresh.txt"
+q -At -d upd_fresh -c "SELECT object_type || ' ' || object_identity FROM fenta.guarded_objects ORDER BY 1" >"$work/fresh.guard"
 echo "fresh $newest: $(wc -l <"$work/fresh.txt") catalog facts"
 load_data upd_fresh
 quota_state upd_fresh "$work/fresh.quota"
@@ -143,6 +144,9 @@ SQL
 		echo "$v: no update path to $newest"; fail=1; continue
 	fi
 	check_deleted "$db" "$v, before the update"
+	# a customer's own objects on fenta's tables, there before the update
+	q -d "$db" -c "CREATE INDEX upd_customer_idx ON public.jobs (created_at)" \
+		-c "CREATE POLICY upd_customer_pol ON public.integrations AS RESTRICTIVE FOR SELECT TO authenticated USING (true)"
 	q -d "$db" -c "ALTER EXTENSION fenta UPDATE"
 	got=$(q -At -d "$db" -c "SELECT extversion FROM pg_extension WHERE extname = 'fenta'")
 	[ "$got" = "$newest" ] || { echo "$v: updated to $got, not $newest"; fail=1; }
@@ -158,6 +162,17 @@ SQL
 		echo "$v -> $newest: quota state (limits, prices, counters = rows, check_quota) as in a fresh install"
 	fi
 	add_column_default "$db" "$v, after the update"
+	# the drop guard's registry is that of a fresh install: the customer's
+	# objects are not taken for fenta's; they are kept for dumps, and drop
+	q -At -d "$db" -c "SELECT object_type || ' ' || object_identity FROM fenta.guarded_objects ORDER BY 1" >"$work/$v.guard"
+	if ! diff -q "$work/fresh.guard" "$work/$v.guard" >/dev/null; then
+		echo "$v: the drop guard's registry differs from a fresh install's:"
+		diff "$work/fresh.guard" "$work/$v.guard" | head -20; fail=1
+	fi
+	[ "$(q -At -d "$db" -c "SELECT count(*) FROM fenta.customer_objects WHERE object_identity IN ('public.upd_customer_idx', 'upd_customer_pol on public.integrations')")" = 2 ] \
+		|| { echo "$v: the customer's objects are not listed in fenta.customer_objects"; fail=1; }
+	q -d "$db" -c "DROP INDEX public.upd_customer_idx" -c "DROP POLICY upd_customer_pol ON public.integrations" \
+		|| { echo "$v: the customer's objects cannot be dropped after the update"; fail=1; }
 	catalog "$db" "$work/$v.txt"
 	if ! diff -u --label "fresh $newest" --label "updated from $v" "$work/fresh.txt" "$work/$v.txt" >"$work/$v.diff"; then
 		echo "$v: the updated catalog differs from a fresh install:"
