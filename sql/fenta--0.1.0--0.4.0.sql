@@ -1614,6 +1614,18 @@ AS $$
 DECLARE
 	n integer;
 BEGIN
+	-- most DDL changes nothing here: then write nothing and wait for nobody
+	IF NOT EXISTS (
+		(SELECT d.object_type, d.object_identity, d.definition FROM fenta.customer_object_definitions() d
+		 EXCEPT SELECT c.object_type, c.object_identity, c.definition FROM fenta.customer_objects c)
+		UNION ALL
+		(SELECT c.object_type, c.object_identity, c.definition FROM fenta.customer_objects c
+		 EXCEPT SELECT d.object_type, d.object_identity, d.definition FROM fenta.customer_object_definitions() d)) THEN
+		SELECT pg_catalog.count(*) INTO n FROM fenta.customer_objects;
+		RETURN n;
+	END IF;
+	-- one refresh at a time ('fent', 2); the catalog is read again under it
+	PERFORM pg_catalog.pg_advisory_xact_lock(1717923444, 2);
 	-- rows written here are not to be replayed
 	PERFORM pg_catalog.set_config('fenta_internal.customer_objects_refresh', 'on', true);
 	DELETE FROM fenta.customer_objects;
@@ -1626,7 +1638,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION fenta.customer_objects_refresh() IS
-'Refills fenta.customer_objects from the catalog; returns the number of objects. Run at the end of every DDL command (event trigger fenta_customer_objects) and of every install and update script.';
+'Refills fenta.customer_objects from the catalog when it differs (under an advisory transaction lock, so that concurrent refreshes queue instead of colliding); returns the number of objects. Run at the end of every DDL command (event trigger fenta_customer_objects) and of every install and update script.';
 REVOKE ALL ON FUNCTION fenta.customer_objects_refresh() FROM PUBLIC, anon, authenticated, service_role;
 
 CREATE FUNCTION fenta.customer_objects_ddl_end()
@@ -1635,8 +1647,10 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-	-- fenta's own scripts refresh at their end (99_guard_registry.sql)
-	IF NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() c WHERE NOT c.in_extension) THEN
+	-- fenta's own scripts refresh at their end (99_guard_registry.sql); a DROP
+	-- reports no command here, and refreshes
+	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands())
+		AND NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() c WHERE NOT c.in_extension) THEN
 		RETURN;
 	END IF;
 	IF pg_catalog.to_regclass('fenta.customer_objects') IS NOT NULL THEN
