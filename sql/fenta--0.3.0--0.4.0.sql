@@ -125,6 +125,108 @@ COMMENT ON FUNCTION fenta.maintenance_session_lock(boolean) IS
 REVOKE ALL ON FUNCTION fenta.maintenance_session_lock(boolean) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION fenta.maintenance_session_lock(boolean) TO service_role;
 
+-- One org's reset and one org's expired reservations, shared by
+-- fenta.apply_quota_resets() (which waits for the org's running usage
+-- transactions) and fenta.apply_quota_resets_batch() (which skips them).
+-- The caller holds the org row FOR UPDATE and the quota row FOR NO KEY
+-- UPDATE; run as the owner from those SECURITY DEFINER functions only.
+CREATE FUNCTION fenta.reset_org_quota(org uuid, reset_at timestamptz, storage_bytes_used bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = '' SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	s numeric;
+	next_reset timestamptz;
+	k integer := 1;
+BEGIN
+	-- storage is a balance, not a flow: it is kept (rolled up)
+	WITH moved AS (DELETE FROM fenta.quota_counters c WHERE c.org_id = reset_org_quota.org RETURNING c.storage_bytes)
+	SELECT coalesce(sum(m.storage_bytes), 0) INTO s FROM moved m;
+	s := reset_org_quota.storage_bytes_used + s;
+	IF s < 0 THEN
+		INSERT INTO fenta.quota_counters (org_id, slot, storage_bytes) VALUES (reset_org_quota.org, -1, s);
+		s := 0;
+	END IF;
+	-- whole months on from the old reset_at, until in the future
+	LOOP
+		next_reset := reset_org_quota.reset_at + pg_catalog.make_interval(months => k);
+		EXIT WHEN next_reset > pg_catalog.now();
+		k := k + 1;
+	END LOOP;
+	UPDATE public.quota_limits l
+	SET tokens_used = 0, render_seconds_used = 0, kai_credits_used = 0, kai_credits_from_packs = 0,
+		storage_bytes_used = s, reset_at = next_reset
+	WHERE l.org_id = reset_org_quota.org;
+END
+$$;
+COMMENT ON FUNCTION fenta.reset_org_quota(uuid, timestamptz, bigint) IS
+'Internal (fenta.apply_quota_resets, fenta.apply_quota_resets_batch): restarts the counters of one org whose org and quota rows the caller has locked (storage kept as a balance) and moves reset_at on by whole months until it is in the future.';
+REVOKE ALL ON FUNCTION fenta.reset_org_quota(uuid, timestamptz, bigint) FROM PUBLIC, anon, authenticated, service_role;
+
+CREATE FUNCTION fenta.release_expired_reservations(org uuid)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	rt numeric;
+	rk numeric;
+	rr numeric;
+BEGIN
+	WITH gone AS (DELETE FROM fenta.quota_reservations r
+				  WHERE r.org_id = release_expired_reservations.org AND r.expires_at <= pg_catalog.now()
+				  RETURNING r.tokens, r.kai_credits, r.render_seconds)
+	SELECT coalesce(sum(g.tokens), 0), coalesce(sum(g.kai_credits), 0), coalesce(sum(g.render_seconds), 0)
+	INTO rt, rk, rr FROM gone g;
+	UPDATE public.quota_limits l
+	SET reserved_tokens = l.reserved_tokens - rt, reserved_kai_credits = l.reserved_kai_credits - rk,
+		reserved_render_seconds = l.reserved_render_seconds - rr
+	WHERE l.org_id = release_expired_reservations.org;
+END
+$$;
+COMMENT ON FUNCTION fenta.release_expired_reservations(uuid) IS
+'Internal (fenta.apply_quota_resets, fenta.apply_quota_resets_batch): releases the expired reservations of one org whose quota row the caller has locked.';
+REVOKE ALL ON FUNCTION fenta.release_expired_reservations(uuid) FROM PUBLIC, anon, authenticated, service_role;
+
+-- 0.2.0's fenta.apply_quota_resets(), through the shared steps (it waits)
+CREATE OR REPLACE FUNCTION fenta.apply_quota_resets()
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = '' SET TimeZone = 'UTC'
+AS $$
+DECLARE
+	o uuid;
+	q record;
+	n integer := 0;
+BEGIN
+	IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+		RAISE EXCEPTION 'fenta.apply_quota_resets() must run at isolation level READ COMMITTED'
+			USING ERRCODE = 'invalid_transaction_state',
+				DETAIL = 'A reset must see every usage transaction that committed before it.';
+	END IF;
+	FOR o IN SELECT l.org_id FROM public.quota_limits l WHERE l.reset_at <= pg_catalog.now() ORDER BY 1 LOOP
+		-- Waits for the org's running usage transactions (their foreign key
+		-- checks hold a key share lock on the org) and holds new ones back
+		-- until this transaction ends: a period covers exactly the usage
+		-- committed before its reset.
+		PERFORM FROM public.orgs g WHERE g.id = o FOR UPDATE;
+		SELECT l.reset_at, l.storage_bytes_used INTO q
+		FROM public.quota_limits l WHERE l.org_id = o AND l.reset_at <= pg_catalog.now()
+		FOR NO KEY UPDATE;
+		CONTINUE WHEN NOT FOUND;	-- reset meanwhile by another session
+		PERFORM fenta.reset_org_quota(o, q.reset_at, q.storage_bytes_used);
+		n := n + 1;
+	END LOOP;
+	-- expired reservations
+	FOR o IN SELECT DISTINCT r.org_id FROM fenta.quota_reservations r WHERE r.expires_at <= pg_catalog.now() ORDER BY 1 LOOP
+		PERFORM FROM public.quota_limits l WHERE l.org_id = o FOR NO KEY UPDATE;
+		PERFORM fenta.release_expired_reservations(o);
+	END LOOP;
+	RETURN n;
+END
+$$;
+
 --
 -- Quota resets in batches that never wait: an org that a running
 -- transaction holds (a usage writer holds a key share lock on it) is
@@ -146,12 +248,6 @@ AS $$
 DECLARE
 	o uuid;
 	q record;
-	s numeric;
-	next_reset timestamptz;
-	k integer;
-	rt numeric;
-	rk numeric;
-	rr numeric;
 BEGIN
 	IF max_orgs IS NULL OR max_orgs NOT BETWEEN 1 AND 100000 THEN
 		RAISE EXCEPTION 'invalid value for argument "max_orgs" of fenta.apply_quota_resets_batch(): % is out of range', coalesce(max_orgs::text, 'NULL')
@@ -174,25 +270,7 @@ BEGIN
 		FROM public.quota_limits l WHERE l.org_id = o AND l.reset_at <= pg_catalog.now()
 		FOR NO KEY UPDATE SKIP LOCKED;
 		CONTINUE WHEN NOT FOUND;	-- reset meanwhile, or held
-		-- storage is a balance, not a flow: it is kept (rolled up)
-		WITH moved AS (DELETE FROM fenta.quota_counters c WHERE c.org_id = o RETURNING c.storage_bytes)
-		SELECT coalesce(sum(m.storage_bytes), 0) INTO s FROM moved m;
-		s := q.storage_bytes_used + s;
-		IF s < 0 THEN
-			INSERT INTO fenta.quota_counters (org_id, slot, storage_bytes) VALUES (o, -1, s);
-			s := 0;
-		END IF;
-		-- whole months on from the old reset_at, until in the future
-		k := 1;
-		LOOP
-			next_reset := q.reset_at + pg_catalog.make_interval(months => k);
-			EXIT WHEN next_reset > pg_catalog.now();
-			k := k + 1;
-		END LOOP;
-		UPDATE public.quota_limits l
-		SET tokens_used = 0, render_seconds_used = 0, kai_credits_used = 0, kai_credits_from_packs = 0,
-			storage_bytes_used = s, reset_at = next_reset
-		WHERE l.org_id = o;
+		PERFORM fenta.reset_org_quota(o, q.reset_at, q.storage_bytes_used);
 		orgs_reset := orgs_reset + 1;
 	END LOOP;
 	-- expired reservations, skipping quota rows held
@@ -201,14 +279,7 @@ BEGIN
 						   WHERE r.org_id = l.org_id AND r.expires_at <= pg_catalog.now())
 			 ORDER BY l.org_id LIMIT max_orgs
 			 FOR NO KEY UPDATE OF l SKIP LOCKED LOOP
-		WITH gone AS (DELETE FROM fenta.quota_reservations r WHERE r.org_id = o AND r.expires_at <= pg_catalog.now()
-					  RETURNING r.tokens, r.kai_credits, r.render_seconds)
-		SELECT coalesce(sum(g.tokens), 0), coalesce(sum(g.kai_credits), 0), coalesce(sum(g.render_seconds), 0)
-		INTO rt, rk, rr FROM gone g;
-		UPDATE public.quota_limits l
-		SET reserved_tokens = l.reserved_tokens - rt, reserved_kai_credits = l.reserved_kai_credits - rk,
-			reserved_render_seconds = l.reserved_render_seconds - rr
-		WHERE l.org_id = o;
+		PERFORM fenta.release_expired_reservations(o);
 		reservations_released := reservations_released + 1;
 	END LOOP;
 	SELECT count(*) INTO orgs_due FROM public.quota_limits l WHERE l.reset_at <= pg_catalog.now();
@@ -875,17 +946,16 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
+	defs text[];
 	n integer;
 BEGIN
+	SELECT coalesce(pg_catalog.array_agg(pg_catalog.concat_ws(E'\n', d.object_type, d.object_identity, d.definition)
+			ORDER BY d.kind, d.object_identity), '{}')
+	INTO defs FROM fenta.customer_object_definitions() d;
 	-- most DDL changes nothing here: then write nothing and wait for nobody
-	IF NOT EXISTS (
-		(SELECT d.object_type, d.object_identity, d.definition FROM fenta.customer_object_definitions() d
-		 EXCEPT SELECT c.object_type, c.object_identity, c.definition FROM fenta.customer_objects c)
-		UNION ALL
-		(SELECT c.object_type, c.object_identity, c.definition FROM fenta.customer_objects c
-		 EXCEPT SELECT d.object_type, d.object_identity, d.definition FROM fenta.customer_object_definitions() d)) THEN
-		SELECT pg_catalog.count(*) INTO n FROM fenta.customer_objects;
-		RETURN n;
+	IF defs OPERATOR(pg_catalog.=) (SELECT coalesce(pg_catalog.array_agg(pg_catalog.concat_ws(E'\n', c.object_type, c.object_identity, c.definition)
+			ORDER BY c.position), '{}') FROM fenta.customer_objects c) THEN
+		RETURN pg_catalog.cardinality(defs);
 	END IF;
 	-- one refresh at a time ('fent', 2); the catalog is read again under it
 	PERFORM pg_catalog.pg_advisory_xact_lock(1717923444, 2);
@@ -910,22 +980,70 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-	-- fenta's own scripts refresh at their end (99_guard_registry.sql); a DROP
-	-- reports no command here, and refreshes
-	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands())
-		AND NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() c WHERE NOT c.in_extension) THEN
+	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands()) THEN
+		-- only a command outside an extension script (fenta's own scripts
+		-- refresh at their end) on one of fenta's tables or on an object of
+		-- one: a monthly partition, a table of the customer's, ... change
+		-- nothing here
+		IF NOT EXISTS (
+			SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() c
+			WHERE NOT c.in_extension
+				AND EXISTS (SELECT FROM pg_catalog.pg_depend d
+					WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+						AND d.deptype OPERATOR(pg_catalog.=) 'e'
+						AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+						AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e
+							WHERE e.extname OPERATOR(pg_catalog.=) 'fenta')
+						AND d.objid OPERATOR(pg_catalog.=) CASE c.classid
+							WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN coalesce(
+								(SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid OPERATOR(pg_catalog.=) c.objid), c.objid)
+							WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+								(SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) c.objid)
+							WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+								(SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) c.objid)
+							WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+								(SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) c.objid)
+							WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+								(SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) c.objid)
+							END)) THEN
+			RETURN;
+		END IF;
+	ELSIF pg_catalog.current_setting('fenta_internal.customer_objects_dropped', true) IS DISTINCT FROM 'on' THEN
+		-- a DROP reports its objects at sql_drop (fenta.customer_objects_sql_drop)
 		RETURN;
 	END IF;
+	PERFORM pg_catalog.set_config('fenta_internal.customer_objects_dropped', '', true);
 	IF pg_catalog.to_regclass('fenta.customer_objects') IS NOT NULL THEN
 		PERFORM fenta.customer_objects_refresh();
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION fenta.customer_objects_ddl_end() IS
-'Event trigger function (ddl_command_end): refreshes fenta.customer_objects after a DDL command that is not part of an extension script (as the owner: whoever runs the DDL).';
+'Event trigger function (ddl_command_end): refreshes fenta.customer_objects (as the owner: whoever runs the DDL) after a command, not part of an extension script, on one of fenta''s tables or on an index, policy, trigger, constraint or rule of one, or after a DROP that may have dropped such an object.';
 REVOKE ALL ON FUNCTION fenta.customer_objects_ddl_end() FROM PUBLIC, anon, authenticated, service_role;
 CREATE EVENT TRIGGER fenta_customer_objects ON ddl_command_end
 	EXECUTE FUNCTION fenta.customer_objects_ddl_end();
+
+-- A DROP reports no command at ddl_command_end: note here, for the end of
+-- the command, that it dropped a sub-object of a table in fenta's schemas.
+CREATE FUNCTION fenta.customer_objects_sql_drop()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_dropped_objects() d
+			   WHERE d.object_type OPERATOR(pg_catalog.=) ANY ('{index,policy,trigger,table constraint,rule,default value,table column}'::text[])
+				   AND d.schema_name OPERATOR(pg_catalog.=) ANY ('{public,fenta}'::text[])) THEN
+		PERFORM pg_catalog.set_config('fenta_internal.customer_objects_dropped', 'on', true);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION fenta.customer_objects_sql_drop() IS
+'Event trigger function (sql_drop): notes, for fenta.customer_objects_ddl_end() at the end of the command, that a DROP dropped an index, policy, trigger, constraint, rule, default or column in schema public or fenta.';
+REVOKE ALL ON FUNCTION fenta.customer_objects_sql_drop() FROM PUBLIC, anon, authenticated, service_role;
+CREATE EVENT TRIGGER fenta_customer_objects_dropped ON sql_drop
+	EXECUTE FUNCTION fenta.customer_objects_sql_drop();
 
 -- A restore inserts the dumped rows: re-create each object (once; one that
 -- exists already is left alone).

@@ -443,10 +443,14 @@ account_slot(OrgUsage *u)
 	if (total > PG_INT64_MAX || total < PG_INT64_MIN)
 		quota_overflow_error("storage_bytes", &u->org);
 
-	/* what the table is, decided under its lock */
+	/*
+	 * What the table is, decided under its lock.  Its column types were
+	 * checked when quota_read opened its scan, whose lock (held to the end
+	 * of the transaction) keeps them; triggers and rules may have changed
+	 * since, and are looked at now.
+	 */
 	rel = table_open(quota_cat.counters, RowExclusiveLock);
 	quota_catalog();
-	quota_check_columns(rel);
 	counters_writable(rel);
 
 	n = rows->n;

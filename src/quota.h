@@ -171,10 +171,8 @@ extern void quota_close_scans(void);
 extern IndexScanDesc quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern bool quota_next(int which);
 extern void quota_lookup_done(int which);
-extern TupleTableSlot *quota_scan_slot(int which);
 extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
 extern void quota_read(QuotaFacts *f, int flags);
-extern void quota_read_packs(QuotaFacts *f);
 extern void quota_read_packs_reader(QuotaFacts *f, int unused);
 
 #endif							/* FENTA_QUOTA_H */

@@ -390,7 +390,7 @@ quota_read(QuotaFacts *f, int flags)
  * Sum of the org's credit packs that can still be drawn (unexpired at the
  * transaction's start, as the accounting trigger's now()).
  */
-void
+static void
 quota_read_packs(QuotaFacts *f)
 {
 	TupleTableSlot *slot;
@@ -445,11 +445,3 @@ quota_read_packs_reader(QuotaFacts *f, int unused)
 }
 
 
-/*
- * The slot a lookup's tuples are read into.
- */
-TupleTableSlot *
-quota_scan_slot(int which)
-{
-	return scans[which].slot;
-}

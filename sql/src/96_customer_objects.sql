@@ -121,17 +121,16 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 DECLARE
+	defs text[];
 	n integer;
 BEGIN
+	SELECT coalesce(pg_catalog.array_agg(pg_catalog.concat_ws(E'\n', d.object_type, d.object_identity, d.definition)
+			ORDER BY d.kind, d.object_identity), '{}')
+	INTO defs FROM fenta.customer_object_definitions() d;
 	-- most DDL changes nothing here: then write nothing and wait for nobody
-	IF NOT EXISTS (
-		(SELECT d.object_type, d.object_identity, d.definition FROM fenta.customer_object_definitions() d
-		 EXCEPT SELECT c.object_type, c.object_identity, c.definition FROM fenta.customer_objects c)
-		UNION ALL
-		(SELECT c.object_type, c.object_identity, c.definition FROM fenta.customer_objects c
-		 EXCEPT SELECT d.object_type, d.object_identity, d.definition FROM fenta.customer_object_definitions() d)) THEN
-		SELECT pg_catalog.count(*) INTO n FROM fenta.customer_objects;
-		RETURN n;
+	IF defs OPERATOR(pg_catalog.=) (SELECT coalesce(pg_catalog.array_agg(pg_catalog.concat_ws(E'\n', c.object_type, c.object_identity, c.definition)
+			ORDER BY c.position), '{}') FROM fenta.customer_objects c) THEN
+		RETURN pg_catalog.cardinality(defs);
 	END IF;
 	-- one refresh at a time ('fent', 2); the catalog is read again under it
 	PERFORM pg_catalog.pg_advisory_xact_lock(1717923444, 2);
@@ -156,22 +155,70 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
 BEGIN
-	-- fenta's own scripts refresh at their end (99_guard_registry.sql); a DROP
-	-- reports no command here, and refreshes
-	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands())
-		AND NOT EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() c WHERE NOT c.in_extension) THEN
+	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_ddl_commands()) THEN
+		-- only a command outside an extension script (fenta's own scripts
+		-- refresh at their end) on one of fenta's tables or on an object of
+		-- one: a monthly partition, a table of the customer's, ... change
+		-- nothing here
+		IF NOT EXISTS (
+			SELECT FROM pg_catalog.pg_event_trigger_ddl_commands() c
+			WHERE NOT c.in_extension
+				AND EXISTS (SELECT FROM pg_catalog.pg_depend d
+					WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+						AND d.deptype OPERATOR(pg_catalog.=) 'e'
+						AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+						AND d.refobjid OPERATOR(pg_catalog.=) (SELECT e.oid FROM pg_catalog.pg_extension e
+							WHERE e.extname OPERATOR(pg_catalog.=) 'fenta')
+						AND d.objid OPERATOR(pg_catalog.=) CASE c.classid
+							WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN coalesce(
+								(SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid OPERATOR(pg_catalog.=) c.objid), c.objid)
+							WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN
+								(SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid OPERATOR(pg_catalog.=) c.objid)
+							WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN
+								(SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) c.objid)
+							WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN
+								(SELECT k.conrelid FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) c.objid)
+							WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN
+								(SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) c.objid)
+							END)) THEN
+			RETURN;
+		END IF;
+	ELSIF pg_catalog.current_setting('fenta_internal.customer_objects_dropped', true) IS DISTINCT FROM 'on' THEN
+		-- a DROP reports its objects at sql_drop (fenta.customer_objects_sql_drop)
 		RETURN;
 	END IF;
+	PERFORM pg_catalog.set_config('fenta_internal.customer_objects_dropped', '', true);
 	IF pg_catalog.to_regclass('fenta.customer_objects') IS NOT NULL THEN
 		PERFORM fenta.customer_objects_refresh();
 	END IF;
 END
 $$;
 COMMENT ON FUNCTION fenta.customer_objects_ddl_end() IS
-'Event trigger function (ddl_command_end): refreshes fenta.customer_objects after a DDL command that is not part of an extension script (as the owner: whoever runs the DDL).';
+'Event trigger function (ddl_command_end): refreshes fenta.customer_objects (as the owner: whoever runs the DDL) after a command, not part of an extension script, on one of fenta''s tables or on an index, policy, trigger, constraint or rule of one, or after a DROP that may have dropped such an object.';
 REVOKE ALL ON FUNCTION fenta.customer_objects_ddl_end() FROM PUBLIC, anon, authenticated, service_role;
 CREATE EVENT TRIGGER fenta_customer_objects ON ddl_command_end
 	EXECUTE FUNCTION fenta.customer_objects_ddl_end();
+
+-- A DROP reports no command at ddl_command_end: note here, for the end of
+-- the command, that it dropped a sub-object of a table in fenta's schemas.
+CREATE FUNCTION fenta.customer_objects_sql_drop()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+BEGIN
+	IF EXISTS (SELECT FROM pg_catalog.pg_event_trigger_dropped_objects() d
+			   WHERE d.object_type OPERATOR(pg_catalog.=) ANY ('{index,policy,trigger,table constraint,rule,default value,table column}'::text[])
+				   AND d.schema_name OPERATOR(pg_catalog.=) ANY ('{public,fenta}'::text[])) THEN
+		PERFORM pg_catalog.set_config('fenta_internal.customer_objects_dropped', 'on', true);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION fenta.customer_objects_sql_drop() IS
+'Event trigger function (sql_drop): notes, for fenta.customer_objects_ddl_end() at the end of the command, that a DROP dropped an index, policy, trigger, constraint, rule, default or column in schema public or fenta.';
+REVOKE ALL ON FUNCTION fenta.customer_objects_sql_drop() FROM PUBLIC, anon, authenticated, service_role;
+CREATE EVENT TRIGGER fenta_customer_objects_dropped ON sql_drop
+	EXECUTE FUNCTION fenta.customer_objects_sql_drop();
 
 -- A restore inserts the dumped rows: re-create each object (once; one that
 -- exists already is left alone).
