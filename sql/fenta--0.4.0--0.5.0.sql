@@ -1,0 +1,81 @@
+\echo Use "ALTER EXTENSION fenta UPDATE TO '0.5.0'" to load this file. \quit
+-- fenta 0.4.0 -> 0.5.0
+-- ===========================================================================
+-- The tenancy model (0.5.0): who is a member of what, right now.
+--
+-- Access follows membership only, and only while both ends are live: the
+-- user's profile is active (not suspended) and the org is not soft-deleted.
+-- Every policy asks these helpers, once per statement, through an InitPlan:
+--
+--     org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('editor')))
+--
+-- which the planner turns into an index condition on org_id, so a member's
+-- request reads their orgs' rows through an index whatever the table's size.
+-- ===========================================================================
+
+CREATE FUNCTION fenta.member_org_ids(min_role public.member_role DEFAULT 'viewer')
+RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
+	FROM public.org_members m
+		JOIN public.orgs o ON o.id = m.org_id
+		JOIN public.profiles p ON p.id = m.user_id
+	WHERE m.user_id = (SELECT auth.uid())
+		AND m.role >= member_org_ids.min_role
+		AND o.deleted_at IS NULL
+		AND p.status = 'active'
+$$;
+COMMENT ON FUNCTION fenta.member_org_ids(public.member_role) IS
+'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use it as org_id = ANY ((SELECT fenta.member_org_ids(''editor''))), computed once per statement.';
+REVOKE ALL ON FUNCTION fenta.member_org_ids(public.member_role) FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION fenta.member_org_ids(public.member_role) TO authenticated, service_role;
+
+CREATE FUNCTION fenta.owned_deleted_org_ids()
+RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
+	FROM public.org_members m
+		JOIN public.orgs o ON o.id = m.org_id
+		JOIN public.profiles p ON p.id = m.user_id
+	WHERE m.user_id = (SELECT auth.uid())
+		AND m.role = 'owner'
+		AND o.deleted_at IS NOT NULL
+		AND p.status = 'active'
+$$;
+COMMENT ON FUNCTION fenta.owned_deleted_org_ids() IS
+'Ids of the soft-deleted orgs of which the requesting user is an owner: what an owner still sees of a deleted org, to restore it.';
+REVOKE ALL ON FUNCTION fenta.owned_deleted_org_ids() FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION fenta.owned_deleted_org_ids() TO authenticated, service_role;
+
+-- The helpers of 0.1.0-0.4.0 follow the same rule now.
+CREATE OR REPLACE FUNCTION fenta.org_ids(min_role public.member_role DEFAULT 'viewer')
+RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 10
+SET search_path = ''
+AS $$
+	SELECT pg_catalog.unnest(fenta.member_org_ids(org_ids.min_role))
+$$;
+COMMENT ON FUNCTION fenta.org_ids(public.member_role) IS
+'Ids of the live orgs in which the requesting user (auth.uid(), an active profile) has at least min_role, as a set (fenta.member_org_ids() as rows).';
+
+CREATE OR REPLACE FUNCTION fenta.has_org_role(org_id uuid, min_role public.member_role DEFAULT 'viewer')
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT EXISTS (
+		SELECT FROM public.org_members m
+			JOIN public.orgs o ON o.id = m.org_id
+			JOIN public.profiles p ON p.id = m.user_id
+		WHERE m.org_id = has_org_role.org_id
+			AND m.user_id = (SELECT auth.uid())
+			AND m.role >= has_org_role.min_role
+			AND o.deleted_at IS NULL
+			AND p.status = 'active')
+$$;
+COMMENT ON FUNCTION fenta.has_org_role(uuid, public.member_role) IS
+'True when the requesting user (auth.uid(), an active profile) is a member of the live org org_id with at least min_role.';

@@ -1,0 +1,1 @@
+../../src/60_tenancy.sql
