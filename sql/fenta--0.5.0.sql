@@ -3009,6 +3009,37 @@ AS $$
 $$;
 COMMENT ON FUNCTION fenta.has_org_role(uuid, public.member_role) IS
 'True when the requesting user (auth.uid(), an active profile) is a member of the live org org_id with at least min_role.';
+
+--
+-- Per-tenant limits: what one member or one org may hold at most.  Read by
+-- the guards of 71_membership.sql and 72_limits.sql; service_role changes
+-- them (UPDATE fenta.tenant_limits SET value = ... WHERE name = ...).
+--
+CREATE TABLE fenta.tenant_limits (
+	name text PRIMARY KEY CONSTRAINT tenant_limits_name_format CHECK (name ~ '^[a-z_]{1,63}$'),
+	value integer NOT NULL CONSTRAINT tenant_limits_value_not_negative CHECK (value >= 0),
+	description text NOT NULL
+);
+COMMENT ON TABLE fenta.tenant_limits IS 'Per-tenant caps (orgs per user, API keys per member, queued jobs and schedules per org, pending invitations per org, ...), one row each; service_role may change the values. Kept by pg_dump.';
+COMMENT ON COLUMN fenta.tenant_limits.name IS 'Name of the limit.';
+COMMENT ON COLUMN fenta.tenant_limits.value IS 'The cap (>= 0).';
+COMMENT ON COLUMN fenta.tenant_limits.description IS 'What is capped, and what happens at the cap.';
+ALTER TABLE fenta.tenant_limits ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON fenta.tenant_limits FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, UPDATE (value) ON fenta.tenant_limits TO service_role;
+SELECT pg_catalog.pg_extension_config_dump('fenta.tenant_limits', '');
+
+CREATE FUNCTION fenta.tenant_limit(name text)
+RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT l.value FROM fenta.tenant_limits l WHERE l.name = tenant_limit.name
+$$;
+COMMENT ON FUNCTION fenta.tenant_limit(text) IS
+'The value of the per-tenant cap name (fenta.tenant_limits); NULL when there is no such cap.';
+REVOKE ALL ON FUNCTION fenta.tenant_limit(text) FROM PUBLIC, anon, authenticated;
+GRANT EXECUTE ON FUNCTION fenta.tenant_limit(text) TO service_role;
 -- ===========================================================================
 -- Public ids: the TypeID prefix of every table and the API's view of keys.
 --
