@@ -81,22 +81,23 @@ COMMENT ON FUNCTION fenta.has_org_role(uuid, public.member_role) IS
 'True when the requesting user (auth.uid(), an active profile) is a member of the live org org_id with at least min_role.';
 
 --
--- Per-tenant limits: what one member or one org may hold at most.  Read by
--- the guards of 71_membership.sql and 72_limits.sql; service_role changes
--- them (UPDATE fenta.tenant_limits SET value = ... WHERE name = ...).
+-- Per-tenant caps: what one user, member or org may hold at most.  The
+-- defaults are below; a row of fenta.tenant_limits overrides one (service_
+-- role: INSERT ... ON CONFLICT (name) DO UPDATE).  Read by the guards of
+-- 71_membership.sql and 72_limits.sql.
 --
 CREATE TABLE fenta.tenant_limits (
-	name text PRIMARY KEY CONSTRAINT tenant_limits_name_format CHECK (name ~ '^[a-z_]{1,63}$'),
-	value integer NOT NULL CONSTRAINT tenant_limits_value_not_negative CHECK (value >= 0),
-	description text NOT NULL
+	name text PRIMARY KEY CONSTRAINT tenant_limits_name_known CHECK (name IN (
+		'max_orgs_per_user', 'max_free_orgs_per_user', 'max_api_keys_per_member',
+		'max_pending_invitations_per_org', 'max_queued_jobs_per_org', 'max_schedules_per_org')),
+	value integer NOT NULL CONSTRAINT tenant_limits_value_not_negative CHECK (value >= 0)
 );
-COMMENT ON TABLE fenta.tenant_limits IS 'Per-tenant caps (orgs per user, API keys per member, queued jobs and schedules per org, pending invitations per org, ...), one row each; service_role may change the values. Kept by pg_dump.';
-COMMENT ON COLUMN fenta.tenant_limits.name IS 'Name of the limit.';
-COMMENT ON COLUMN fenta.tenant_limits.value IS 'The cap (>= 0).';
-COMMENT ON COLUMN fenta.tenant_limits.description IS 'What is capped, and what happens at the cap.';
+COMMENT ON TABLE fenta.tenant_limits IS 'Overrides of the per-tenant caps (see fenta.tenant_limit() for the names and defaults); empty by default; service_role may write it. Kept by pg_dump.';
+COMMENT ON COLUMN fenta.tenant_limits.name IS 'Name of the cap (one of those fenta.tenant_limit() knows).';
+COMMENT ON COLUMN fenta.tenant_limits.value IS 'The cap (>= 0), instead of the default.';
 ALTER TABLE fenta.tenant_limits ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON fenta.tenant_limits FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, UPDATE (value) ON fenta.tenant_limits TO service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON fenta.tenant_limits TO service_role;
 SELECT pg_catalog.pg_extension_config_dump('fenta.tenant_limits', '');
 
 CREATE FUNCTION fenta.tenant_limit(name text)
@@ -104,9 +105,18 @@ RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = ''
 AS $$
-	SELECT l.value FROM fenta.tenant_limits l WHERE l.name = tenant_limit.name
+	SELECT coalesce(
+		(SELECT l.value FROM fenta.tenant_limits l WHERE l.name = tenant_limit.name),
+		CASE tenant_limit.name
+			WHEN 'max_orgs_per_user' THEN 10
+			WHEN 'max_free_orgs_per_user' THEN 1
+			WHEN 'max_api_keys_per_member' THEN 20
+			WHEN 'max_pending_invitations_per_org' THEN 50
+			WHEN 'max_queued_jobs_per_org' THEN 500
+			WHEN 'max_schedules_per_org' THEN 100
+		END)
 $$;
 COMMENT ON FUNCTION fenta.tenant_limit(text) IS
-'The value of the per-tenant cap name (fenta.tenant_limits); NULL when there is no such cap.';
+'A per-tenant cap: the override in fenta.tenant_limits, else the default: max_orgs_per_user 10 (orgs a user may create, deleted ones included), max_free_orgs_per_user 1 (orgs of a user that get the free tier''s quota), max_api_keys_per_member 20 (unrevoked keys of a member in an org), max_pending_invitations_per_org 50, max_queued_jobs_per_org 500, max_schedules_per_org 100. NULL for an unknown name.';
 REVOKE ALL ON FUNCTION fenta.tenant_limit(text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION fenta.tenant_limit(text) TO service_role;
