@@ -1,0 +1,1 @@
+../../src/71_membership.sql

@@ -1,0 +1,1 @@
+../../src/77_invitation_ids.sql

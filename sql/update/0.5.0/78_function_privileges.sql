@@ -1,0 +1,1 @@
+../../src/78_function_privileges.sql
