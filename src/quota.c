@@ -54,6 +54,8 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "parser/parse_func.h"
+#include "nodes/value.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/int.h"
@@ -310,8 +312,36 @@ quota_member_reader(QuotaFacts *f, int unused)
 }
 
 /*
- * Refuse callers who are neither RLS-exempt nor members of the org, with
- * the same error whether the org exists or not.
+ * Since 0.5.0 a member counts only while their profile is active and the org
+ * is live: fenta.caller_org_role(org) (SQL) says so, NULL otherwise.  Before
+ * the update to 0.5.0 the function does not exist and the membership row is
+ * enough.
+ */
+static bool
+quota_member_is_live(pg_uuid_t *org)
+{
+	Oid			argtypes[1] = {UUIDOID};
+	Oid			fn;
+	FmgrInfo	flinfo;
+
+	LOCAL_FCINFO(fcinfo, 1);
+
+	fn = LookupFuncName(list_make2(makeString("fenta"), makeString("caller_org_role")),
+						1, argtypes, true);
+	if (!OidIsValid(fn))
+		return true;
+	fmgr_info(fn, &flinfo);
+	InitFunctionCallInfoData(*fcinfo, &flinfo, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = UUIDPGetDatum(org);
+	fcinfo->args[0].isnull = false;
+	(void) FunctionCallInvoke(fcinfo);
+	return !fcinfo->isnull;
+}
+
+/*
+ * Refuse callers who are neither RLS-exempt nor live members of the org (an
+ * active profile, an org not soft-deleted), with the same error whether the
+ * org exists or not.
  */
 static void
 quota_authorize(pg_uuid_t *org)
@@ -322,11 +352,11 @@ quota_authorize(pg_uuid_t *org)
 		return;
 	m.org = *org;
 	quota_with_scans(quota_member_reader, &m, 0);
-	if (!m.found)
+	if (!m.found || !quota_member_is_live(org))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to check the quota of this org"),
-				 errdetail("Only members of the org and service_role may check its quota.")));
+				 errdetail("Only active members of the live org and service_role may check its quota.")));
 }
 
 /*
