@@ -140,7 +140,7 @@ BEGIN
 		END IF;
 		-- the org itself is being deleted (cascade): nothing to keep
 		IF org_found AND NOT keeps_owner THEN
-			IF TG_OP = 'DELETE' AND NOT EXISTS (
+			IF TG_OP = 'DELETE' AND bypass AND NOT EXISTS (
 				SELECT FROM public.profiles p WHERE p.id OPERATOR(pg_catalog.=) OLD.user_id) THEN
 				-- the user's account is being deleted
 				IF org_deleted IS NOT NULL THEN
