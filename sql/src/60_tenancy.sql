@@ -149,9 +149,10 @@ BEGIN
 	IF fenta.bypasses_rls() THEN
 		RETURN NEW;
 	END IF;
-	is_owner := EXISTS (SELECT FROM public.org_members m
-						WHERE m.org_id = OLD.id AND m.user_id = (SELECT auth.uid()) AND m.role = 'owner')
-		AND fenta.is_active_user();
+	-- asked through the definer helpers: a deleted org's memberships are
+	-- not visible to its members
+	is_owner := CASE WHEN OLD.deleted_at IS NULL THEN fenta.has_org_role(OLD.id, 'owner')
+				ELSE OLD.id IN (SELECT fenta.owned_deleted_org_ids()) END;
 	IF OLD.deleted_at IS NOT NULL THEN
 		IF NOT is_owner OR NEW.deleted_at IS NOT NULL
 			OR (NEW.name, NEW.slug, NEW.billing_email, NEW.settings)
