@@ -5,8 +5,14 @@
 -- users, a deleted org).  Each case below was an attack that worked on 0.4.0.
 --
 \set VERBOSITY terse
+-- a database of its own, with the fixture (rls_matrix loads it too)
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE fenta_tenancy_lifecycle;
+\c fenta_tenancy_lifecycle
 SET client_min_messages = warning;
 \set ECHO none
+\i sql/supabase_auth.sql
+CREATE EXTENSION fenta CASCADE;
 \i test/fixture.sql
 \set ECHO all
 -- the editor of org A is also an editor of org B, the outsider's own org D
@@ -154,3 +160,5 @@ SELECT (SELECT count(*) FROM public.orgs) AS orgs, (SELECT count(*) FROM public.
 INSERT INTO public.orgs (name, slug) VALUES ('Suspended Inc', 'suspended-inc');
 UPDATE public.projects SET name = 'x';
 RESET ROLE;
+\c :regress_db
+DROP DATABASE fenta_tenancy_lifecycle;
