@@ -440,91 +440,11 @@ $$;
 COMMENT ON FUNCTION fenta.handle_new_org() IS
 'AFTER INSERT trigger on orgs: adds the owner as a member with role owner and creates the org''s quota_limits row.';
 
---
--- Row level security and privileges (see the matrix in README.md).
---
-ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.profiles FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.profiles TO authenticated;
-GRANT UPDATE (name, avatar_url, metadata) ON public.profiles TO authenticated;
-GRANT ALL ON public.profiles TO service_role;
-CREATE POLICY profiles_select_own ON public.profiles FOR SELECT TO authenticated
-	USING (id = (SELECT auth.uid()));
-CREATE POLICY profiles_update_own ON public.profiles FOR UPDATE TO authenticated
-	USING (id = (SELECT auth.uid()))
-	WITH CHECK (id = (SELECT auth.uid()));
-
-ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.orgs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, DELETE ON public.orgs TO authenticated;
-GRANT INSERT (id, name, slug, owner_id, billing_email, settings) ON public.orgs TO authenticated;
-GRANT UPDATE (name, slug, billing_email, settings, deleted_at) ON public.orgs TO authenticated;
-GRANT ALL ON public.orgs TO service_role;
--- The owner sees the org at once (INSERT ... RETURNING runs before the
--- membership row exists), and still sees it when soft-deleted.
-CREATE POLICY orgs_select_member ON public.orgs FOR SELECT TO authenticated
-	USING (owner_id = (SELECT auth.uid())
-		   OR (deleted_at IS NULL AND id IN (SELECT fenta.org_ids('viewer'))));
-CREATE POLICY orgs_insert_as_owner ON public.orgs FOR INSERT TO authenticated
-	WITH CHECK (owner_id = (SELECT auth.uid()) AND deleted_at IS NULL);
-CREATE POLICY orgs_update_admin ON public.orgs FOR UPDATE TO authenticated
-	USING (id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (id IN (SELECT fenta.org_ids('admin'))
-				AND (deleted_at IS NULL OR id IN (SELECT fenta.org_ids('owner'))));
-CREATE POLICY orgs_delete_owner ON public.orgs FOR DELETE TO authenticated
-	USING (id IN (SELECT fenta.org_ids('viewer')));
-CREATE TRIGGER orgs_delete_guard BEFORE DELETE ON public.orgs
-	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('owner', 'id');
 CREATE TRIGGER orgs_handle_new AFTER INSERT ON public.orgs
 	FOR EACH ROW EXECUTE FUNCTION fenta.handle_new_org();
 
-ALTER TABLE public.org_members ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.org_members FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, DELETE ON public.org_members TO authenticated;
-GRANT UPDATE (role) ON public.org_members TO authenticated;
-GRANT ALL ON public.org_members TO service_role;
-CREATE POLICY org_members_select_member ON public.org_members FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY org_members_insert_admin ON public.org_members FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY org_members_update_admin ON public.org_members FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY org_members_delete_admin_or_self ON public.org_members FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-
-ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.api_keys FROM PUBLIC, anon, authenticated, service_role;
--- key_hash is a secret: no API role reads it.
-GRANT SELECT (id, user_id, org_id, name, key_prefix, scopes, expires_at, revoked_at,
-			  last_used_at, created_at, updated_at) ON public.api_keys TO authenticated;
-GRANT INSERT (id, user_id, org_id, name, key_hash, key_prefix, scopes, expires_at) ON public.api_keys TO authenticated;
-GRANT UPDATE (name, revoked_at) ON public.api_keys TO authenticated;
-GRANT ALL ON public.api_keys TO service_role;
-CREATE POLICY api_keys_select_own_or_admin ON public.api_keys FOR SELECT TO authenticated
-	USING (user_id = (SELECT auth.uid()) OR org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY api_keys_insert_own ON public.api_keys FOR INSERT TO authenticated
-	WITH CHECK (user_id = (SELECT auth.uid()) AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY api_keys_update_own_or_admin ON public.api_keys FOR UPDATE TO authenticated
-	USING (user_id = (SELECT auth.uid()) OR org_id IN (SELECT fenta.org_ids('admin')))
-	WITH CHECK (user_id = (SELECT auth.uid()) OR org_id IN (SELECT fenta.org_ids('admin')));
-
-ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.projects FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.projects TO authenticated;
-GRANT ALL ON public.projects TO service_role;
-CREATE POLICY projects_select_member ON public.projects FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY projects_select_deleted_admin ON public.projects FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY projects_insert_editor ON public.projects FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY projects_update_editor ON public.projects FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY projects_delete_admin ON public.projects FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
+-- Deletes are granted to members so that a member without the role gets
+-- 42501 rather than nothing deleted (row level security: 70_policies.sql).
 CREATE TRIGGER projects_delete_guard BEFORE DELETE ON public.projects
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -620,25 +540,6 @@ CREATE INDEX idx_templates_spec ON public.templates USING gin (spec);
 CREATE TRIGGER templates_updated_at BEFORE UPDATE ON public.templates
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.templates ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.templates FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.templates TO anon;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.templates TO authenticated;
-GRANT ALL ON public.templates TO service_role;
-CREATE POLICY templates_select_member ON public.templates FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY templates_select_deleted_admin ON public.templates FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY templates_select_public ON public.templates FOR SELECT TO anon, authenticated
-	USING (is_public AND deleted_at IS NULL);
-CREATE POLICY templates_insert_editor ON public.templates FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY templates_update_editor ON public.templates FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY templates_delete_admin ON public.templates FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER templates_delete_guard BEFORE DELETE ON public.templates
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -694,22 +595,6 @@ CREATE INDEX idx_workflows_graph ON public.workflows USING gin (graph);
 CREATE TRIGGER workflows_updated_at BEFORE UPDATE ON public.workflows
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.workflows FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.workflows TO authenticated;
-GRANT ALL ON public.workflows TO service_role;
-CREATE POLICY workflows_select_member ON public.workflows FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY workflows_select_deleted_admin ON public.workflows FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY workflows_insert_editor ON public.workflows FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY workflows_update_editor ON public.workflows FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY workflows_delete_admin ON public.workflows FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER workflows_delete_guard BEFORE DELETE ON public.workflows
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -751,19 +636,6 @@ CREATE INDEX idx_workflow_versions_graph ON public.workflow_versions USING gin (
 CREATE TRIGGER workflow_versions_updated_at BEFORE UPDATE ON public.workflow_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.workflow_versions ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.workflow_versions FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.workflow_versions TO authenticated;
-GRANT ALL ON public.workflow_versions TO service_role;
-CREATE POLICY workflow_versions_select_member ON public.workflow_versions FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY workflow_versions_insert_editor ON public.workflow_versions FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY workflow_versions_update_editor ON public.workflow_versions FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY workflow_versions_delete_admin ON public.workflow_versions FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER workflow_versions_delete_guard BEFORE DELETE ON public.workflow_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -825,22 +697,6 @@ CREATE INDEX idx_assets_metadata ON public.assets USING gin (metadata);
 CREATE TRIGGER assets_updated_at BEFORE UPDATE ON public.assets
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.assets ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.assets FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.assets TO authenticated;
-GRANT ALL ON public.assets TO service_role;
-CREATE POLICY assets_select_member ON public.assets FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY assets_select_deleted_admin ON public.assets FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY assets_insert_editor ON public.assets FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY assets_update_editor ON public.assets FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY assets_delete_admin ON public.assets FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER assets_delete_guard BEFORE DELETE ON public.assets
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -885,19 +741,6 @@ CREATE INDEX idx_asset_versions_metadata ON public.asset_versions USING gin (met
 CREATE TRIGGER asset_versions_updated_at BEFORE UPDATE ON public.asset_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.asset_versions ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.asset_versions FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.asset_versions TO authenticated;
-GRANT ALL ON public.asset_versions TO service_role;
-CREATE POLICY asset_versions_select_member ON public.asset_versions FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY asset_versions_insert_editor ON public.asset_versions FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY asset_versions_update_editor ON public.asset_versions FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY asset_versions_delete_admin ON public.asset_versions FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER asset_versions_delete_guard BEFORE DELETE ON public.asset_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 -- Jobs: jobs, job_logs, renders, schedules, webhooks, webhook_deliveries.
@@ -1011,26 +854,6 @@ COMMENT ON FUNCTION fenta.jobs_update_guard() IS
 CREATE TRIGGER jobs_update_guard BEFORE UPDATE ON public.jobs
 	FOR EACH ROW EXECUTE FUNCTION fenta.jobs_update_guard();
 
-ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.jobs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, DELETE ON public.jobs TO authenticated;
--- what the app sets when queueing; the rest is the workers' (or defaults)
-GRANT INSERT (id, org_id, project_id, workflow_id, template_id, config, parent_job_id) ON public.jobs TO authenticated;
--- cancel (status, see jobs_update_guard) and soft delete (admin+)
-GRANT UPDATE (status, deleted_at) ON public.jobs TO authenticated;
-GRANT ALL ON public.jobs TO service_role;
-CREATE POLICY jobs_select_member ON public.jobs FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY jobs_select_deleted_admin ON public.jobs FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY jobs_insert_editor ON public.jobs FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY jobs_update_editor ON public.jobs FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY jobs_delete_admin ON public.jobs FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER jobs_delete_guard BEFORE DELETE ON public.jobs
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -1063,13 +886,6 @@ COMMENT ON COLUMN public.job_logs.updated_at IS 'When the row was last updated (
 CREATE INDEX idx_job_logs_org_id_job_id ON public.job_logs (org_id, job_id, created_at);
 CREATE TRIGGER job_logs_updated_at BEFORE UPDATE ON public.job_logs
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
-
-ALTER TABLE public.job_logs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.job_logs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.job_logs TO authenticated;
-GRANT ALL ON public.job_logs TO service_role;
-CREATE POLICY job_logs_select_member ON public.job_logs FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 
 --
 -- renders: output artifacts of jobs, written by the workers.
@@ -1112,13 +928,6 @@ COMMENT ON COLUMN public.renders.updated_at IS 'When the row was last updated (s
 CREATE INDEX idx_renders_org_id_job_id ON public.renders (org_id, job_id);
 CREATE TRIGGER renders_updated_at BEFORE UPDATE ON public.renders
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
-
-ALTER TABLE public.renders ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.renders FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.renders TO authenticated;
-GRANT ALL ON public.renders TO service_role;
-CREATE POLICY renders_select_member ON public.renders FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 
 --
 -- schedules: cron schedules of workflows.
@@ -1175,19 +984,6 @@ CREATE INDEX idx_schedules_enabled ON public.schedules (next_run_at) WHERE enabl
 CREATE TRIGGER schedules_updated_at BEFORE UPDATE ON public.schedules
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.schedules ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.schedules FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.schedules TO authenticated;
-GRANT ALL ON public.schedules TO service_role;
-CREATE POLICY schedules_select_member ON public.schedules FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY schedules_insert_editor ON public.schedules FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY schedules_update_editor ON public.schedules FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY schedules_delete_admin ON public.schedules FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER schedules_delete_guard BEFORE DELETE ON public.schedules
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -1229,20 +1025,6 @@ CREATE INDEX idx_webhooks_events ON public.webhooks USING gin (events);
 CREATE TRIGGER webhooks_updated_at BEFORE UPDATE ON public.webhooks
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.webhooks FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.webhooks TO authenticated;
-GRANT ALL ON public.webhooks TO service_role;
-CREATE POLICY webhooks_select_admin ON public.webhooks FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY webhooks_insert_admin ON public.webhooks FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY webhooks_update_admin ON public.webhooks FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY webhooks_delete_admin ON public.webhooks FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
-
 --
 -- webhook_deliveries: one row per event sent to a webhook.
 --
@@ -1283,12 +1065,6 @@ CREATE INDEX idx_webhook_deliveries_pending ON public.webhook_deliveries (next_r
 CREATE TRIGGER webhook_deliveries_updated_at BEFORE UPDATE ON public.webhook_deliveries
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.webhook_deliveries FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.webhook_deliveries TO authenticated;
-GRANT ALL ON public.webhook_deliveries TO service_role;
-CREATE POLICY webhook_deliveries_select_admin ON public.webhook_deliveries FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
 -- Billing: usage_records (partitioned by month), quota_limits, invoices,
 -- credit_packs, integrations, kai_generations.
 --
@@ -1587,72 +1363,6 @@ CREATE INDEX idx_kai_generations_external_task_id ON public.kai_generations (ext
 CREATE INDEX idx_kai_generations_params ON public.kai_generations USING gin (params);
 CREATE TRIGGER kai_generations_updated_at BEFORE UPDATE ON public.kai_generations
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
-
---
--- Row level security and privileges (see the matrix in README.md).
---
-
--- usage_records, quota_limits, kai_generations: members read, the backend writes.
-ALTER TABLE public.usage_records ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.usage_records FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.usage_records TO authenticated;
-GRANT ALL ON public.usage_records TO service_role;
-CREATE POLICY usage_records_select_member ON public.usage_records FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-
--- Partitions are read through the parent only: no API role touches them
--- directly, and RLS protects them should a grant ever appear.
-ALTER TABLE public.usage_records_default ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.usage_records_default FROM PUBLIC, anon, authenticated, service_role;
--- writes go through usage_records, where the quota accounting sees them
-GRANT SELECT ON public.usage_records_default TO service_role;
-
-ALTER TABLE public.quota_limits ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.quota_limits FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.quota_limits TO authenticated;
-GRANT ALL ON public.quota_limits TO service_role;
-CREATE POLICY quota_limits_select_member ON public.quota_limits FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-
-ALTER TABLE public.kai_generations ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.kai_generations FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.kai_generations TO authenticated;
-GRANT ALL ON public.kai_generations TO service_role;
-CREATE POLICY kai_generations_select_member ON public.kai_generations FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-
--- invoices, credit_packs: admins read, the backend writes.
-ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.invoices FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.invoices TO authenticated;
-GRANT ALL ON public.invoices TO service_role;
-CREATE POLICY invoices_select_admin ON public.invoices FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
-
-ALTER TABLE public.credit_packs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.credit_packs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.credit_packs TO authenticated;
-GRANT ALL ON public.credit_packs TO service_role;
-CREATE POLICY credit_packs_select_admin ON public.credit_packs FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
-
--- integrations: admins only, for every action.  Soft-deleted rows are hidden
--- from everybody, admins included.  As an UPDATE ... WHERE must leave a row
--- its author can still select, an admin removes an integration with DELETE
--- (its credentials go with it); soft deletion is the backend's.
-ALTER TABLE public.integrations ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.integrations FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.integrations TO authenticated;
-GRANT ALL ON public.integrations TO service_role;
-CREATE POLICY integrations_select_admin ON public.integrations FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY integrations_insert_admin ON public.integrations FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY integrations_update_admin ON public.integrations FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')))
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY integrations_delete_admin ON public.integrations FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
 -- The native quota engine: plans, usage counters spread over slots,
 -- idempotent usage events, reservations, resets, and the C functions
 -- check_quota(), quota_status() and the usage_records triggers.
@@ -2937,7 +2647,7 @@ COMMENT ON EVENT TRIGGER fenta_secure_usage_months IS
 -- user's profile is active (not suspended) and the org is not soft-deleted.
 -- Every policy asks these helpers, once per statement, through an InitPlan:
 --
---     org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('editor')))
+--     org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
 --
 -- which the planner turns into an index condition on org_id, so a member's
 -- request reads their orgs' rows through an index whatever the table's size.
@@ -2958,16 +2668,16 @@ AS $$
 		AND p.status = 'active'
 $$;
 COMMENT ON FUNCTION fenta.member_org_ids(public.member_role) IS
-'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use it as org_id = ANY ((SELECT fenta.member_org_ids(''editor''))), computed once per statement.';
+'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use its rows (fenta.org_ids()) as org_id = ANY (ARRAY(SELECT fenta.org_ids(''editor''))), computed once per statement.';
 REVOKE ALL ON FUNCTION fenta.member_org_ids(public.member_role) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION fenta.member_org_ids(public.member_role) TO authenticated, service_role;
 
 CREATE FUNCTION fenta.owned_deleted_org_ids()
-RETURNS uuid[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
 SET search_path = ''
 AS $$
-	SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
+	SELECT m.org_id
 	FROM public.org_members m
 		JOIN public.orgs o ON o.id = m.org_id
 		JOIN public.profiles p ON p.id = m.user_id
@@ -3050,6 +2760,489 @@ COMMENT ON FUNCTION fenta.tenant_limit(text) IS
 'A per-tenant cap: the override in fenta.tenant_limits, else the default: max_orgs_per_user 10 (orgs a user may create, deleted ones included), max_free_orgs_per_user 1 (orgs of a user that get the free tier''s quota), max_api_keys_per_member 20 (unrevoked keys of a member in an org), max_pending_invitations_per_org 50, max_queued_jobs_per_org 500, max_schedules_per_org 100. NULL for an unknown name.';
 REVOKE ALL ON FUNCTION fenta.tenant_limit(text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION fenta.tenant_limit(text) TO service_role;
+
+CREATE FUNCTION fenta.is_active_user()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT EXISTS (SELECT FROM public.profiles p
+				   WHERE p.id = (SELECT auth.uid()) AND p.status = 'active')
+$$;
+COMMENT ON FUNCTION fenta.is_active_user() IS
+'True when the requesting user (auth.uid()) has a profile that is not suspended.';
+REVOKE ALL ON FUNCTION fenta.is_active_user() FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION fenta.is_active_user() TO authenticated, service_role;
+
+--
+-- The org's lifecycle.  Admins edit a live org; only an owner soft-deletes
+-- it (deleted_at) and restores it; a soft-deleted org is frozen: the one
+-- change it takes from an API user is its owner's restore.  Roles that
+-- bypass RLS (the backend) pass.
+--
+CREATE FUNCTION fenta.orgs_lifecycle_guard()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	is_owner boolean;
+BEGIN
+	IF fenta.bypasses_rls() THEN
+		RETURN NEW;
+	END IF;
+	-- asked through the definer helpers: a deleted org's memberships are
+	-- not visible to its members
+	is_owner := CASE WHEN OLD.deleted_at IS NULL THEN fenta.has_org_role(OLD.id, 'owner')
+				ELSE OLD.id IN (SELECT fenta.owned_deleted_org_ids()) END;
+	IF OLD.deleted_at IS NOT NULL THEN
+		IF NOT is_owner OR NEW.deleted_at IS NOT NULL
+			OR (NEW.name, NEW.slug, NEW.billing_email, NEW.settings)
+				IS DISTINCT FROM (OLD.name, OLD.slug, OLD.billing_email, OLD.settings) THEN
+			RAISE EXCEPTION 'org % is deleted', OLD.slug
+				USING ERRCODE = 'insufficient_privilege',
+					DETAIL = 'A soft-deleted org is frozen; the only change it takes is its owner''s restore (deleted_at = NULL, nothing else).';
+		END IF;
+	ELSIF NEW.deleted_at IS NOT NULL AND NOT is_owner THEN
+		RAISE EXCEPTION 'permission denied to delete org %', OLD.slug
+			USING ERRCODE = 'insufficient_privilege',
+				DETAIL = 'Only an owner of the org may delete it.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION fenta.orgs_lifecycle_guard() IS
+'BEFORE UPDATE trigger of orgs: only an owner sets or clears deleted_at; a soft-deleted org takes no other change from an API user (42501). Roles that bypass RLS pass.';
+CREATE TRIGGER orgs_lifecycle_guard BEFORE UPDATE ON public.orgs
+	FOR EACH ROW EXECUTE FUNCTION fenta.orgs_lifecycle_guard();
+
+CREATE FUNCTION fenta.org_is_live(org_id uuid)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT EXISTS (SELECT FROM public.orgs o WHERE o.id = org_is_live.org_id AND o.deleted_at IS NULL)
+$$;
+COMMENT ON FUNCTION fenta.org_is_live(uuid) IS
+'True when the org exists and is not soft-deleted (public templates of a deleted org are hidden with it).';
+REVOKE ALL ON FUNCTION fenta.org_is_live(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fenta.org_is_live(uuid) TO anon, authenticated, service_role;
+-- ===========================================================================
+-- Who may do what: the privileges and row level security of every table
+-- (the model is described in README.md, "Who may do what").
+--
+-- Rules, the same for every table:
+-- - RLS is on everywhere; service_role bypasses it (the backend, workers).
+-- - One permissive policy per table, role and action, TO a role.
+-- - A policy tests org_id against the requesting user's live orgs, computed
+--   once per statement: org_id = ANY (ARRAY(SELECT fenta.org_ids(...))),
+--   an index condition on org_id (60_tenancy.sql).
+-- - An UPDATE reaches exactly the rows its author can SELECT; the WITH CHECK
+--   says what the author may turn them into.
+-- - A soft-deleted row (deleted_at set) is seen by admins only (to restore
+--   it), and only admins set or clear deleted_at; its children (versions,
+--   logs, renders, schedules) are hidden with it.
+-- - Column privileges say which columns the app writes: never org_id, ids,
+--   counters, statuses or timestamps the backend keeps.  Deletes are granted
+--   to members so that a member without the role gets 42501 from the
+--   table's delete guard rather than nothing deleted.
+-- ===========================================================================
+
+-- profiles: one's own, never role or status (the platform's)
+ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.profiles FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.profiles TO authenticated;
+GRANT UPDATE (name, avatar_url, metadata) ON public.profiles TO authenticated;
+GRANT ALL ON public.profiles TO service_role;
+CREATE POLICY profiles_select ON public.profiles FOR SELECT TO authenticated
+	USING (id = (SELECT auth.uid()));
+CREATE POLICY profiles_update ON public.profiles FOR UPDATE TO authenticated
+	USING (id = (SELECT auth.uid()))
+	WITH CHECK (id = (SELECT auth.uid()));
+
+-- orgs: members of a live org see it, admins edit it, the owner deletes and
+-- restores it (orgs_lifecycle_guard); the creator sees it in the creating
+-- statement (INSERT ... RETURNING runs before the membership row exists).
+-- API roles never hard-delete an org: billing records outlive it.
+ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.orgs FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.orgs TO authenticated;
+GRANT INSERT (name, slug, billing_email, settings) ON public.orgs TO authenticated;
+GRANT UPDATE (name, slug, billing_email, settings, deleted_at) ON public.orgs TO authenticated;
+GRANT ALL ON public.orgs TO service_role;
+CREATE POLICY orgs_select ON public.orgs FOR SELECT TO authenticated
+	USING (id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   OR id = ANY (ARRAY(SELECT fenta.owned_deleted_org_ids()))
+		   OR (owner_id = (SELECT auth.uid()) AND created_at = pg_catalog.now()));
+CREATE POLICY orgs_insert ON public.orgs FOR INSERT TO authenticated
+	WITH CHECK (owner_id = (SELECT auth.uid()) AND (SELECT fenta.is_active_user()));
+CREATE POLICY orgs_update ON public.orgs FOR UPDATE TO authenticated
+	USING (id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   OR id = ANY (ARRAY(SELECT fenta.owned_deleted_org_ids())))
+	WITH CHECK (id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR id = ANY (ARRAY(SELECT fenta.owned_deleted_org_ids())));
+
+-- org_members: members see the org's members; who may change or remove
+-- whom is org_members_guard's (owners for owner rows, admins for the rest,
+-- anyone but the last owner may leave).  Membership starts with an
+-- invitation (71_membership.sql), never with an INSERT.
+ALTER TABLE public.org_members ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.org_members FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.org_members TO authenticated;
+GRANT UPDATE (role) ON public.org_members TO authenticated;
+GRANT ALL ON public.org_members TO service_role;
+CREATE POLICY org_members_select ON public.org_members FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))));
+CREATE POLICY org_members_update ON public.org_members FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY org_members_delete ON public.org_members FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))));
+
+-- api_keys: one's own keys, and admins all of the org's; made only by
+-- public.create_api_key(); revocation is one-way.  key_hash is a secret.
+ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.api_keys FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT (id, user_id, org_id, name, key_prefix, scopes, expires_at, revoked_at,
+			  last_used_at, created_at, updated_at) ON public.api_keys TO authenticated;
+GRANT UPDATE (name, revoked_at) ON public.api_keys TO authenticated;
+GRANT ALL ON public.api_keys TO service_role;
+CREATE POLICY api_keys_select ON public.api_keys FOR SELECT TO authenticated
+	USING ((user_id = (SELECT auth.uid()) AND org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))))
+		   OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY api_keys_update ON public.api_keys FOR UPDATE TO authenticated
+	USING ((user_id = (SELECT auth.uid()) AND org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))))
+		   OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))))
+	WITH CHECK ((user_id = (SELECT auth.uid()) AND org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))))
+				OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+
+-- Content with a soft delete: members read, editors write, admins delete,
+-- soft-delete and restore.
+ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.projects FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.projects TO authenticated;
+GRANT INSERT (org_id, name, description, settings) ON public.projects TO authenticated;
+GRANT UPDATE (name, description, settings, deleted_at) ON public.projects TO authenticated;
+GRANT ALL ON public.projects TO service_role;
+CREATE POLICY projects_select ON public.projects FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY projects_insert ON public.projects FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY projects_update ON public.projects FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY projects_delete ON public.projects FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+
+-- templates: members as for the other content; any signed-in user sees the
+-- public templates of live orgs; anon's gallery (its columns and policy) is
+-- 72_limits.sql's.
+ALTER TABLE public.templates ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.templates FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.templates TO authenticated;
+GRANT INSERT (org_id, project_id, name, description, aspect, resolution, spec, is_public, thumbnail_url)
+	ON public.templates TO authenticated;
+GRANT UPDATE (project_id, name, description, aspect, resolution, spec, is_public, thumbnail_url, deleted_at)
+	ON public.templates TO authenticated;
+GRANT ALL ON public.templates TO service_role;
+CREATE POLICY templates_select ON public.templates FOR SELECT TO authenticated
+	USING ((org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+			AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
+		   OR (is_public AND deleted_at IS NULL AND fenta.org_is_live(org_id)));
+CREATE POLICY templates_insert ON public.templates FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY templates_update ON public.templates FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY templates_delete ON public.templates FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+
+ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.workflows FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.workflows TO authenticated;
+GRANT INSERT (org_id, project_id, template_id, name, description, status, graph, variables)
+	ON public.workflows TO authenticated;
+GRANT UPDATE (project_id, template_id, name, description, status, graph, variables, deleted_at)
+	ON public.workflows TO authenticated;
+GRANT ALL ON public.workflows TO service_role;
+CREATE POLICY workflows_select ON public.workflows FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY workflows_insert ON public.workflows FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY workflows_update ON public.workflows FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY workflows_delete ON public.workflows FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+
+ALTER TABLE public.assets ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.assets FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.assets TO authenticated;
+GRANT INSERT (org_id, project_id, type, source, name, storage_path, url, thumbnail_url, mime_type,
+			  duration_seconds, width, height, fps, metadata) ON public.assets TO authenticated;
+GRANT UPDATE (project_id, name, thumbnail_url, metadata, deleted_at) ON public.assets TO authenticated;
+GRANT ALL ON public.assets TO service_role;
+CREATE POLICY assets_select ON public.assets FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY assets_insert ON public.assets FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY assets_update ON public.assets FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY assets_delete ON public.assets FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+
+-- jobs: members read; editors queue and cancel (jobs_update_guard); admins
+-- delete, soft-delete and restore.  The rest is the workers'.
+ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.jobs FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.jobs TO authenticated;
+GRANT INSERT (org_id, project_id, workflow_id, template_id, config, parent_job_id) ON public.jobs TO authenticated;
+GRANT UPDATE (status, deleted_at) ON public.jobs TO authenticated;
+GRANT ALL ON public.jobs TO service_role;
+CREATE POLICY jobs_select ON public.jobs FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY jobs_insert ON public.jobs FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY jobs_update ON public.jobs FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+CREATE POLICY jobs_delete ON public.jobs FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
+
+-- Children: visible while their parent is (admins see those of a deleted
+-- parent too).  Versions are history: editors add them and annotate them.
+ALTER TABLE public.workflow_versions ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.workflow_versions FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.workflow_versions TO authenticated;
+GRANT INSERT (org_id, workflow_id, version, graph, variables, note) ON public.workflow_versions TO authenticated;
+GRANT UPDATE (note) ON public.workflow_versions TO authenticated;
+GRANT ALL ON public.workflow_versions TO service_role;
+CREATE POLICY workflow_versions_select ON public.workflow_versions FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.workflows p
+						   WHERE p.org_id = workflow_versions.org_id AND p.id = workflow_versions.workflow_id
+							   AND p.deleted_at IS NULL)));
+CREATE POLICY workflow_versions_insert ON public.workflow_versions FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND EXISTS (SELECT FROM public.workflows p
+							WHERE p.org_id = workflow_versions.org_id AND p.id = workflow_versions.workflow_id
+								AND p.deleted_at IS NULL));
+CREATE POLICY workflow_versions_update ON public.workflow_versions FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.workflows p
+						   WHERE p.org_id = workflow_versions.org_id AND p.id = workflow_versions.workflow_id
+							   AND p.deleted_at IS NULL)))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY workflow_versions_delete ON public.workflow_versions FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.workflows p
+						   WHERE p.org_id = workflow_versions.org_id AND p.id = workflow_versions.workflow_id
+							   AND p.deleted_at IS NULL)));
+
+ALTER TABLE public.asset_versions ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.asset_versions FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.asset_versions TO authenticated;
+GRANT INSERT (org_id, asset_id, version, storage_path, url, checksum_sha256, metadata) ON public.asset_versions TO authenticated;
+GRANT UPDATE (metadata) ON public.asset_versions TO authenticated;
+GRANT ALL ON public.asset_versions TO service_role;
+CREATE POLICY asset_versions_select ON public.asset_versions FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.assets p
+						   WHERE p.org_id = asset_versions.org_id AND p.id = asset_versions.asset_id
+							   AND p.deleted_at IS NULL)));
+CREATE POLICY asset_versions_insert ON public.asset_versions FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND EXISTS (SELECT FROM public.assets p
+							WHERE p.org_id = asset_versions.org_id AND p.id = asset_versions.asset_id
+								AND p.deleted_at IS NULL));
+CREATE POLICY asset_versions_update ON public.asset_versions FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.assets p
+						   WHERE p.org_id = asset_versions.org_id AND p.id = asset_versions.asset_id
+							   AND p.deleted_at IS NULL)))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY asset_versions_delete ON public.asset_versions FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.assets p
+						   WHERE p.org_id = asset_versions.org_id AND p.id = asset_versions.asset_id
+							   AND p.deleted_at IS NULL)));
+
+-- schedules of a deleted workflow are hidden with it; next_run_at, run_count
+-- and last_run_at are the scheduler's.
+ALTER TABLE public.schedules ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.schedules FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.schedules TO authenticated;
+GRANT INSERT (org_id, workflow_id, cron, timezone, enabled) ON public.schedules TO authenticated;
+GRANT UPDATE (cron, timezone, enabled) ON public.schedules TO authenticated;
+GRANT ALL ON public.schedules TO service_role;
+CREATE POLICY schedules_select ON public.schedules FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.workflows p
+						   WHERE p.org_id = schedules.org_id AND p.id = schedules.workflow_id
+							   AND p.deleted_at IS NULL)));
+CREATE POLICY schedules_insert ON public.schedules FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
+				AND EXISTS (SELECT FROM public.workflows p
+							WHERE p.org_id = schedules.org_id AND p.id = schedules.workflow_id
+								AND p.deleted_at IS NULL));
+CREATE POLICY schedules_update ON public.schedules FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.workflows p
+						   WHERE p.org_id = schedules.org_id AND p.id = schedules.workflow_id
+							   AND p.deleted_at IS NULL)))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
+CREATE POLICY schedules_delete ON public.schedules FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.workflows p
+						   WHERE p.org_id = schedules.org_id AND p.id = schedules.workflow_id
+							   AND p.deleted_at IS NULL)));
+
+-- Written by the workers and the backend; members read.
+ALTER TABLE public.job_logs ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.job_logs FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.job_logs TO authenticated;
+GRANT ALL ON public.job_logs TO service_role;
+CREATE POLICY job_logs_select ON public.job_logs FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.jobs p
+						   WHERE p.org_id = job_logs.org_id AND p.id = job_logs.job_id
+							   AND p.deleted_at IS NULL)));
+
+ALTER TABLE public.renders ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.renders FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.renders TO authenticated;
+GRANT ALL ON public.renders TO service_role;
+CREATE POLICY renders_select ON public.renders FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.jobs p
+						   WHERE p.org_id = renders.org_id AND p.id = renders.job_id
+							   AND p.deleted_at IS NULL)));
+
+ALTER TABLE public.kai_generations ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.kai_generations FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.kai_generations TO authenticated;
+GRANT ALL ON public.kai_generations TO service_role;
+CREATE POLICY kai_generations_select ON public.kai_generations FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
+		   AND (job_id IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))
+				OR EXISTS (SELECT FROM public.jobs p
+						   WHERE p.org_id = kai_generations.org_id AND p.id = kai_generations.job_id
+							   AND p.deleted_at IS NULL)));
+
+-- Usage and quotas: members read, the backend writes.  Partitions are read
+-- through the parent only (56_partition_privileges.sql keeps every month so).
+ALTER TABLE public.usage_records ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.usage_records FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.usage_records TO authenticated;
+GRANT ALL ON public.usage_records TO service_role;
+CREATE POLICY usage_records_select ON public.usage_records FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))));
+ALTER TABLE public.usage_records_default ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.usage_records_default FROM PUBLIC, anon, authenticated, service_role;
+-- writes go through usage_records, where the quota accounting sees them
+GRANT SELECT ON public.usage_records_default TO service_role;
+
+ALTER TABLE public.quota_limits ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.quota_limits FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.quota_limits TO authenticated;
+GRANT ALL ON public.quota_limits TO service_role;
+CREATE POLICY quota_limits_select ON public.quota_limits FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer'))));
+
+-- Admins only: billing, webhooks and integrations (their secrets included).
+-- Admins see soft-deleted webhooks and integrations, to restore them.
+ALTER TABLE public.invoices ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.invoices FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.invoices TO authenticated;
+GRANT ALL ON public.invoices TO service_role;
+CREATE POLICY invoices_select ON public.invoices FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+
+ALTER TABLE public.credit_packs ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.credit_packs FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.credit_packs TO authenticated;
+GRANT ALL ON public.credit_packs TO service_role;
+CREATE POLICY credit_packs_select ON public.credit_packs FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+
+ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.webhooks FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.webhooks TO authenticated;
+GRANT INSERT (org_id, name, url, events, enabled) ON public.webhooks TO authenticated;
+GRANT UPDATE (name, url, events, enabled, deleted_at) ON public.webhooks TO authenticated;
+GRANT ALL ON public.webhooks TO service_role;
+CREATE POLICY webhooks_select ON public.webhooks FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY webhooks_insert ON public.webhooks FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY webhooks_update ON public.webhooks FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY webhooks_delete ON public.webhooks FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+
+ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.webhook_deliveries FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT ON public.webhook_deliveries TO authenticated;
+GRANT ALL ON public.webhook_deliveries TO service_role;
+CREATE POLICY webhook_deliveries_select ON public.webhook_deliveries FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+
+ALTER TABLE public.integrations ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON public.integrations FROM PUBLIC, anon, authenticated, service_role;
+GRANT SELECT, DELETE ON public.integrations TO authenticated;
+GRANT INSERT (org_id, provider, credentials, config) ON public.integrations TO authenticated;
+GRANT UPDATE (credentials, config, deleted_at) ON public.integrations TO authenticated;
+GRANT ALL ON public.integrations TO service_role;
+CREATE POLICY integrations_select ON public.integrations FOR SELECT TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY integrations_insert ON public.integrations FOR INSERT TO authenticated
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY integrations_update ON public.integrations FOR UPDATE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))))
+	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+CREATE POLICY integrations_delete ON public.integrations FOR DELETE TO authenticated
+	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
+
+-- Indexes with org_id leading for the orders the app lists by (a member's
+-- list is an index scan of their orgs' rows, newest first).
+CREATE INDEX idx_jobs_org_id_created_at ON public.jobs (org_id, created_at);
+CREATE INDEX idx_jobs_org_id_status_created_at ON public.jobs (org_id, status, created_at);
+CREATE INDEX idx_workflows_org_id_updated_at ON public.workflows (org_id, updated_at);
+CREATE INDEX idx_templates_org_id_created_at ON public.templates (org_id, created_at);
+CREATE INDEX idx_assets_org_id_created_at ON public.assets (org_id, created_at);
+CREATE INDEX idx_projects_org_id_created_at ON public.projects (org_id, created_at);
 -- ===========================================================================
 -- Membership, invitations, ownership and API keys (0.5.0).
 --
@@ -3431,10 +3624,10 @@ GRANT SELECT (id, org_id, role, invited_by, email, expires_at, accepted_at, acce
 GRANT UPDATE (revoked_at) ON public.org_invitations TO authenticated;
 GRANT ALL ON public.org_invitations TO service_role;
 CREATE POLICY org_invitations_select_admin ON public.org_invitations FOR SELECT TO authenticated
-	USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('admin'))::uuid[]));
+	USING (org_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fenta.org_ids('admin'))));
 CREATE POLICY org_invitations_update_admin ON public.org_invitations FOR UPDATE TO authenticated
-	USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('admin'))::uuid[]))
-	WITH CHECK (org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('admin'))::uuid[]));
+	USING (org_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fenta.org_ids('admin'))))
+	WITH CHECK (org_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fenta.org_ids('admin'))));
 SELECT pg_catalog.pg_extension_config_dump('public.org_invitations', '');
 
 -- SHA-256 hex of a token or key, and a new random secret (244 random bits
@@ -4222,7 +4415,8 @@ COMMENT ON TABLE public.org_invitations IS 'Invitations to join an org with a ro
 --
 -- What anon may execute: only what the public template gallery needs
 -- (public_id of a template and the TypeID helpers it and uuid_from_public_id
--- use).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
+-- use; fenta.org_is_live, which the public templates' policy calls, is
+-- granted in 60_tenancy.sql).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
 -- default, is revoked from PUBLIC and granted to the roles that need it
 -- (column defaults, CHECKs, policies and triggers run as the requesting role).
 -- Trigger functions need no EXECUTE to fire.
@@ -4249,6 +4443,7 @@ REVOKE ALL ON FUNCTION fenta.org_members_guard() FROM PUBLIC, anon, authenticate
 REVOKE ALL ON FUNCTION fenta.handle_new_user() FROM PUBLIC, anon, authenticated, service_role;
 REVOKE ALL ON FUNCTION fenta.handle_new_org() FROM PUBLIC, anon, authenticated, service_role;
 REVOKE ALL ON FUNCTION fenta.jobs_update_guard() FROM PUBLIC, anon, authenticated, service_role;
+REVOKE ALL ON FUNCTION fenta.orgs_lifecycle_guard() FROM PUBLIC, anon, authenticated, service_role;
 DO $revoke$
 DECLARE
 	t text;

@@ -282,91 +282,11 @@ $$;
 COMMENT ON FUNCTION fenta.handle_new_org() IS
 'AFTER INSERT trigger on orgs: adds the owner as a member with role owner and creates the org''s quota_limits row.';
 
---
--- Row level security and privileges (see the matrix in README.md).
---
-ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.profiles FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.profiles TO authenticated;
-GRANT UPDATE (name, avatar_url, metadata) ON public.profiles TO authenticated;
-GRANT ALL ON public.profiles TO service_role;
-CREATE POLICY profiles_select_own ON public.profiles FOR SELECT TO authenticated
-	USING (id = (SELECT auth.uid()));
-CREATE POLICY profiles_update_own ON public.profiles FOR UPDATE TO authenticated
-	USING (id = (SELECT auth.uid()))
-	WITH CHECK (id = (SELECT auth.uid()));
-
-ALTER TABLE public.orgs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.orgs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, DELETE ON public.orgs TO authenticated;
-GRANT INSERT (id, name, slug, owner_id, billing_email, settings) ON public.orgs TO authenticated;
-GRANT UPDATE (name, slug, billing_email, settings, deleted_at) ON public.orgs TO authenticated;
-GRANT ALL ON public.orgs TO service_role;
--- The owner sees the org at once (INSERT ... RETURNING runs before the
--- membership row exists), and still sees it when soft-deleted.
-CREATE POLICY orgs_select_member ON public.orgs FOR SELECT TO authenticated
-	USING (owner_id = (SELECT auth.uid())
-		   OR (deleted_at IS NULL AND id IN (SELECT fenta.org_ids('viewer'))));
-CREATE POLICY orgs_insert_as_owner ON public.orgs FOR INSERT TO authenticated
-	WITH CHECK (owner_id = (SELECT auth.uid()) AND deleted_at IS NULL);
-CREATE POLICY orgs_update_admin ON public.orgs FOR UPDATE TO authenticated
-	USING (id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (id IN (SELECT fenta.org_ids('admin'))
-				AND (deleted_at IS NULL OR id IN (SELECT fenta.org_ids('owner'))));
-CREATE POLICY orgs_delete_owner ON public.orgs FOR DELETE TO authenticated
-	USING (id IN (SELECT fenta.org_ids('viewer')));
-CREATE TRIGGER orgs_delete_guard BEFORE DELETE ON public.orgs
-	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('owner', 'id');
 CREATE TRIGGER orgs_handle_new AFTER INSERT ON public.orgs
 	FOR EACH ROW EXECUTE FUNCTION fenta.handle_new_org();
 
-ALTER TABLE public.org_members ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.org_members FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, DELETE ON public.org_members TO authenticated;
-GRANT UPDATE (role) ON public.org_members TO authenticated;
-GRANT ALL ON public.org_members TO service_role;
-CREATE POLICY org_members_select_member ON public.org_members FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY org_members_insert_admin ON public.org_members FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY org_members_update_admin ON public.org_members FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY org_members_delete_admin_or_self ON public.org_members FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-
-ALTER TABLE public.api_keys ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.api_keys FROM PUBLIC, anon, authenticated, service_role;
--- key_hash is a secret: no API role reads it.
-GRANT SELECT (id, user_id, org_id, name, key_prefix, scopes, expires_at, revoked_at,
-			  last_used_at, created_at, updated_at) ON public.api_keys TO authenticated;
-GRANT INSERT (id, user_id, org_id, name, key_hash, key_prefix, scopes, expires_at) ON public.api_keys TO authenticated;
-GRANT UPDATE (name, revoked_at) ON public.api_keys TO authenticated;
-GRANT ALL ON public.api_keys TO service_role;
-CREATE POLICY api_keys_select_own_or_admin ON public.api_keys FOR SELECT TO authenticated
-	USING (user_id = (SELECT auth.uid()) OR org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY api_keys_insert_own ON public.api_keys FOR INSERT TO authenticated
-	WITH CHECK (user_id = (SELECT auth.uid()) AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY api_keys_update_own_or_admin ON public.api_keys FOR UPDATE TO authenticated
-	USING (user_id = (SELECT auth.uid()) OR org_id IN (SELECT fenta.org_ids('admin')))
-	WITH CHECK (user_id = (SELECT auth.uid()) OR org_id IN (SELECT fenta.org_ids('admin')));
-
-ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.projects FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.projects TO authenticated;
-GRANT ALL ON public.projects TO service_role;
-CREATE POLICY projects_select_member ON public.projects FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY projects_select_deleted_admin ON public.projects FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY projects_insert_editor ON public.projects FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY projects_update_editor ON public.projects FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY projects_delete_admin ON public.projects FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
+-- Deletes are granted to members so that a member without the role gets
+-- 42501 rather than nothing deleted (row level security: 70_policies.sql).
 CREATE TRIGGER projects_delete_guard BEFORE DELETE ON public.projects
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 

@@ -45,25 +45,6 @@ CREATE INDEX idx_templates_spec ON public.templates USING gin (spec);
 CREATE TRIGGER templates_updated_at BEFORE UPDATE ON public.templates
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.templates ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.templates FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.templates TO anon;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.templates TO authenticated;
-GRANT ALL ON public.templates TO service_role;
-CREATE POLICY templates_select_member ON public.templates FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY templates_select_deleted_admin ON public.templates FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY templates_select_public ON public.templates FOR SELECT TO anon, authenticated
-	USING (is_public AND deleted_at IS NULL);
-CREATE POLICY templates_insert_editor ON public.templates FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY templates_update_editor ON public.templates FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY templates_delete_admin ON public.templates FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER templates_delete_guard BEFORE DELETE ON public.templates
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -119,22 +100,6 @@ CREATE INDEX idx_workflows_graph ON public.workflows USING gin (graph);
 CREATE TRIGGER workflows_updated_at BEFORE UPDATE ON public.workflows
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.workflows ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.workflows FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.workflows TO authenticated;
-GRANT ALL ON public.workflows TO service_role;
-CREATE POLICY workflows_select_member ON public.workflows FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY workflows_select_deleted_admin ON public.workflows FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY workflows_insert_editor ON public.workflows FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY workflows_update_editor ON public.workflows FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY workflows_delete_admin ON public.workflows FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER workflows_delete_guard BEFORE DELETE ON public.workflows
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -176,19 +141,6 @@ CREATE INDEX idx_workflow_versions_graph ON public.workflow_versions USING gin (
 CREATE TRIGGER workflow_versions_updated_at BEFORE UPDATE ON public.workflow_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.workflow_versions ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.workflow_versions FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.workflow_versions TO authenticated;
-GRANT ALL ON public.workflow_versions TO service_role;
-CREATE POLICY workflow_versions_select_member ON public.workflow_versions FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY workflow_versions_insert_editor ON public.workflow_versions FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY workflow_versions_update_editor ON public.workflow_versions FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY workflow_versions_delete_admin ON public.workflow_versions FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER workflow_versions_delete_guard BEFORE DELETE ON public.workflow_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -250,22 +202,6 @@ CREATE INDEX idx_assets_metadata ON public.assets USING gin (metadata);
 CREATE TRIGGER assets_updated_at BEFORE UPDATE ON public.assets
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.assets ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.assets FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.assets TO authenticated;
-GRANT ALL ON public.assets TO service_role;
-CREATE POLICY assets_select_member ON public.assets FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY assets_select_deleted_admin ON public.assets FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY assets_insert_editor ON public.assets FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY assets_update_editor ON public.assets FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY assets_delete_admin ON public.assets FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER assets_delete_guard BEFORE DELETE ON public.assets
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -310,18 +246,5 @@ CREATE INDEX idx_asset_versions_metadata ON public.asset_versions USING gin (met
 CREATE TRIGGER asset_versions_updated_at BEFORE UPDATE ON public.asset_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.asset_versions ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.asset_versions FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.asset_versions TO authenticated;
-GRANT ALL ON public.asset_versions TO service_role;
-CREATE POLICY asset_versions_select_member ON public.asset_versions FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY asset_versions_insert_editor ON public.asset_versions FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY asset_versions_update_editor ON public.asset_versions FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY asset_versions_delete_admin ON public.asset_versions FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER asset_versions_delete_guard BEFORE DELETE ON public.asset_versions
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');

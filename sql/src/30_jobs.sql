@@ -109,26 +109,6 @@ COMMENT ON FUNCTION fenta.jobs_update_guard() IS
 CREATE TRIGGER jobs_update_guard BEFORE UPDATE ON public.jobs
 	FOR EACH ROW EXECUTE FUNCTION fenta.jobs_update_guard();
 
-ALTER TABLE public.jobs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.jobs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, DELETE ON public.jobs TO authenticated;
--- what the app sets when queueing; the rest is the workers' (or defaults)
-GRANT INSERT (id, org_id, project_id, workflow_id, template_id, config, parent_job_id) ON public.jobs TO authenticated;
--- cancel (status, see jobs_update_guard) and soft delete (admin+)
-GRANT UPDATE (status, deleted_at) ON public.jobs TO authenticated;
-GRANT ALL ON public.jobs TO service_role;
-CREATE POLICY jobs_select_member ON public.jobs FOR SELECT TO authenticated
-	USING (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY jobs_select_deleted_admin ON public.jobs FOR SELECT TO authenticated
-	USING (deleted_at IS NOT NULL AND org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY jobs_insert_editor ON public.jobs FOR INSERT TO authenticated
-	WITH CHECK (deleted_at IS NULL AND org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY jobs_update_editor ON public.jobs FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor'))
-				AND (deleted_at IS NULL OR org_id IN (SELECT fenta.org_ids('admin'))));
-CREATE POLICY jobs_delete_admin ON public.jobs FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER jobs_delete_guard BEFORE DELETE ON public.jobs
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -161,13 +141,6 @@ COMMENT ON COLUMN public.job_logs.updated_at IS 'When the row was last updated (
 CREATE INDEX idx_job_logs_org_id_job_id ON public.job_logs (org_id, job_id, created_at);
 CREATE TRIGGER job_logs_updated_at BEFORE UPDATE ON public.job_logs
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
-
-ALTER TABLE public.job_logs ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.job_logs FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.job_logs TO authenticated;
-GRANT ALL ON public.job_logs TO service_role;
-CREATE POLICY job_logs_select_member ON public.job_logs FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 
 --
 -- renders: output artifacts of jobs, written by the workers.
@@ -210,13 +183,6 @@ COMMENT ON COLUMN public.renders.updated_at IS 'When the row was last updated (s
 CREATE INDEX idx_renders_org_id_job_id ON public.renders (org_id, job_id);
 CREATE TRIGGER renders_updated_at BEFORE UPDATE ON public.renders
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
-
-ALTER TABLE public.renders ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.renders FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.renders TO authenticated;
-GRANT ALL ON public.renders TO service_role;
-CREATE POLICY renders_select_member ON public.renders FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 
 --
 -- schedules: cron schedules of workflows.
@@ -273,19 +239,6 @@ CREATE INDEX idx_schedules_enabled ON public.schedules (next_run_at) WHERE enabl
 CREATE TRIGGER schedules_updated_at BEFORE UPDATE ON public.schedules
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.schedules ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.schedules FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.schedules TO authenticated;
-GRANT ALL ON public.schedules TO service_role;
-CREATE POLICY schedules_select_member ON public.schedules FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
-CREATE POLICY schedules_insert_editor ON public.schedules FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY schedules_update_editor ON public.schedules FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('editor')));
-CREATE POLICY schedules_delete_admin ON public.schedules FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('viewer')));
 CREATE TRIGGER schedules_delete_guard BEFORE DELETE ON public.schedules
 	FOR EACH ROW EXECUTE FUNCTION fenta.require_org_role('admin');
 
@@ -327,20 +280,6 @@ CREATE INDEX idx_webhooks_events ON public.webhooks USING gin (events);
 CREATE TRIGGER webhooks_updated_at BEFORE UPDATE ON public.webhooks
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.webhooks ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.webhooks FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT, INSERT, UPDATE, DELETE ON public.webhooks TO authenticated;
-GRANT ALL ON public.webhooks TO service_role;
-CREATE POLICY webhooks_select_admin ON public.webhooks FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY webhooks_insert_admin ON public.webhooks FOR INSERT TO authenticated
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY webhooks_update_admin ON public.webhooks FOR UPDATE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')))
-	WITH CHECK (org_id IN (SELECT fenta.org_ids('admin')));
-CREATE POLICY webhooks_delete_admin ON public.webhooks FOR DELETE TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));
-
 --
 -- webhook_deliveries: one row per event sent to a webhook.
 --
@@ -381,9 +320,3 @@ CREATE INDEX idx_webhook_deliveries_pending ON public.webhook_deliveries (next_r
 CREATE TRIGGER webhook_deliveries_updated_at BEFORE UPDATE ON public.webhook_deliveries
 	FOR EACH ROW EXECUTE FUNCTION fenta.update_updated_at();
 
-ALTER TABLE public.webhook_deliveries ENABLE ROW LEVEL SECURITY;
-REVOKE ALL ON public.webhook_deliveries FROM PUBLIC, anon, authenticated, service_role;
-GRANT SELECT ON public.webhook_deliveries TO authenticated;
-GRANT ALL ON public.webhook_deliveries TO service_role;
-CREATE POLICY webhook_deliveries_select_admin ON public.webhook_deliveries FOR SELECT TO authenticated
-	USING (org_id IN (SELECT fenta.org_ids('admin')));

@@ -5,7 +5,7 @@
 -- user's profile is active (not suspended) and the org is not soft-deleted.
 -- Every policy asks these helpers, once per statement, through an InitPlan:
 --
---     org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('editor')))
+--     org_id = ANY (ARRAY(SELECT fenta.org_ids('editor')))
 --
 -- which the planner turns into an index condition on org_id, so a member's
 -- request reads their orgs' rows through an index whatever the table's size.
@@ -26,16 +26,16 @@ AS $$
 		AND p.status = 'active'
 $$;
 COMMENT ON FUNCTION fenta.member_org_ids(public.member_role) IS
-'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use it as org_id = ANY ((SELECT fenta.member_org_ids(''editor''))), computed once per statement.';
+'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use its rows (fenta.org_ids()) as org_id = ANY (ARRAY(SELECT fenta.org_ids(''editor''))), computed once per statement.';
 REVOKE ALL ON FUNCTION fenta.member_org_ids(public.member_role) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION fenta.member_org_ids(public.member_role) TO authenticated, service_role;
 
 CREATE FUNCTION fenta.owned_deleted_org_ids()
-RETURNS uuid[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
 SET search_path = ''
 AS $$
-	SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
+	SELECT m.org_id
 	FROM public.org_members m
 		JOIN public.orgs o ON o.id = m.org_id
 		JOIN public.profiles p ON p.id = m.user_id
@@ -118,3 +118,70 @@ COMMENT ON FUNCTION fenta.tenant_limit(text) IS
 'A per-tenant cap: the override in fenta.tenant_limits, else the default: max_orgs_per_user 10 (orgs a user may create, deleted ones included), max_free_orgs_per_user 1 (orgs of a user that get the free tier''s quota), max_api_keys_per_member 20 (unrevoked keys of a member in an org), max_pending_invitations_per_org 50, max_queued_jobs_per_org 500, max_schedules_per_org 100. NULL for an unknown name.';
 REVOKE ALL ON FUNCTION fenta.tenant_limit(text) FROM PUBLIC, anon, authenticated;
 GRANT EXECUTE ON FUNCTION fenta.tenant_limit(text) TO service_role;
+
+CREATE FUNCTION fenta.is_active_user()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT EXISTS (SELECT FROM public.profiles p
+				   WHERE p.id = (SELECT auth.uid()) AND p.status = 'active')
+$$;
+COMMENT ON FUNCTION fenta.is_active_user() IS
+'True when the requesting user (auth.uid()) has a profile that is not suspended.';
+REVOKE ALL ON FUNCTION fenta.is_active_user() FROM PUBLIC, anon;
+GRANT EXECUTE ON FUNCTION fenta.is_active_user() TO authenticated, service_role;
+
+--
+-- The org's lifecycle.  Admins edit a live org; only an owner soft-deletes
+-- it (deleted_at) and restores it; a soft-deleted org is frozen: the one
+-- change it takes from an API user is its owner's restore.  Roles that
+-- bypass RLS (the backend) pass.
+--
+CREATE FUNCTION fenta.orgs_lifecycle_guard()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = ''
+AS $$
+DECLARE
+	is_owner boolean;
+BEGIN
+	IF fenta.bypasses_rls() THEN
+		RETURN NEW;
+	END IF;
+	-- asked through the definer helpers: a deleted org's memberships are
+	-- not visible to its members
+	is_owner := CASE WHEN OLD.deleted_at IS NULL THEN fenta.has_org_role(OLD.id, 'owner')
+				ELSE OLD.id IN (SELECT fenta.owned_deleted_org_ids()) END;
+	IF OLD.deleted_at IS NOT NULL THEN
+		IF NOT is_owner OR NEW.deleted_at IS NOT NULL
+			OR (NEW.name, NEW.slug, NEW.billing_email, NEW.settings)
+				IS DISTINCT FROM (OLD.name, OLD.slug, OLD.billing_email, OLD.settings) THEN
+			RAISE EXCEPTION 'org % is deleted', OLD.slug
+				USING ERRCODE = 'insufficient_privilege',
+					DETAIL = 'A soft-deleted org is frozen; the only change it takes is its owner''s restore (deleted_at = NULL, nothing else).';
+		END IF;
+	ELSIF NEW.deleted_at IS NOT NULL AND NOT is_owner THEN
+		RAISE EXCEPTION 'permission denied to delete org %', OLD.slug
+			USING ERRCODE = 'insufficient_privilege',
+				DETAIL = 'Only an owner of the org may delete it.';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION fenta.orgs_lifecycle_guard() IS
+'BEFORE UPDATE trigger of orgs: only an owner sets or clears deleted_at; a soft-deleted org takes no other change from an API user (42501). Roles that bypass RLS pass.';
+CREATE TRIGGER orgs_lifecycle_guard BEFORE UPDATE ON public.orgs
+	FOR EACH ROW EXECUTE FUNCTION fenta.orgs_lifecycle_guard();
+
+CREATE FUNCTION fenta.org_is_live(org_id uuid)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = ''
+AS $$
+	SELECT EXISTS (SELECT FROM public.orgs o WHERE o.id = org_is_live.org_id AND o.deleted_at IS NULL)
+$$;
+COMMENT ON FUNCTION fenta.org_is_live(uuid) IS
+'True when the org exists and is not soft-deleted (public templates of a deleted org are hidden with it).';
+REVOKE ALL ON FUNCTION fenta.org_is_live(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fenta.org_is_live(uuid) TO anon, authenticated, service_role;

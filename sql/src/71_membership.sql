@@ -379,10 +379,10 @@ GRANT SELECT (id, org_id, role, invited_by, email, expires_at, accepted_at, acce
 GRANT UPDATE (revoked_at) ON public.org_invitations TO authenticated;
 GRANT ALL ON public.org_invitations TO service_role;
 CREATE POLICY org_invitations_select_admin ON public.org_invitations FOR SELECT TO authenticated
-	USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('admin'))::uuid[]));
+	USING (org_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fenta.org_ids('admin'))));
 CREATE POLICY org_invitations_update_admin ON public.org_invitations FOR UPDATE TO authenticated
-	USING (org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('admin'))::uuid[]))
-	WITH CHECK (org_id OPERATOR(pg_catalog.=) ANY ((SELECT fenta.member_org_ids('admin'))::uuid[]));
+	USING (org_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fenta.org_ids('admin'))))
+	WITH CHECK (org_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT fenta.org_ids('admin'))));
 SELECT pg_catalog.pg_extension_config_dump('public.org_invitations', '');
 
 -- SHA-256 hex of a token or key, and a new random secret (244 random bits

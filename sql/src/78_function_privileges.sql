@@ -8,7 +8,8 @@
 --
 -- What anon may execute: only what the public template gallery needs
 -- (public_id of a template and the TypeID helpers it and uuid_from_public_id
--- use).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
+-- use; fenta.org_is_live, which the public templates' policy calls, is
+-- granted in 60_tenancy.sql).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
 -- default, is revoked from PUBLIC and granted to the roles that need it
 -- (column defaults, CHECKs, policies and triggers run as the requesting role).
 -- Trigger functions need no EXECUTE to fire.
@@ -35,6 +36,7 @@ REVOKE ALL ON FUNCTION fenta.org_members_guard() FROM PUBLIC, anon, authenticate
 REVOKE ALL ON FUNCTION fenta.handle_new_user() FROM PUBLIC, anon, authenticated, service_role;
 REVOKE ALL ON FUNCTION fenta.handle_new_org() FROM PUBLIC, anon, authenticated, service_role;
 REVOKE ALL ON FUNCTION fenta.jobs_update_guard() FROM PUBLIC, anon, authenticated, service_role;
+REVOKE ALL ON FUNCTION fenta.orgs_lifecycle_guard() FROM PUBLIC, anon, authenticated, service_role;
 DO $revoke$
 DECLARE
 	t text;

@@ -8,8 +8,14 @@
 -- the first value or the row count, or the SQLSTATE, message and hint.
 --
 \set VERBOSITY terse
+-- a database of its own, with the fixture (rls_matrix loads it too)
+SELECT current_database() AS regress_db \gset
+CREATE DATABASE fenta_tenancy_membership;
+\c fenta_tenancy_membership
 SET client_min_messages = warning;
 \set ECHO none
+\i sql/supabase_auth.sql
+CREATE EXTENSION fenta CASCADE;
 \i test/fixture.sql
 \set ECHO all
 
@@ -297,10 +303,13 @@ DELETE FROM fenta.tenant_limits;
 SELECT p.oid::regprocedure AS anon_executes
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname IN ('fenta', 'public') AND has_function_privilege('anon', p.oid, 'EXECUTE')
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text;
 -- and authenticated executes no SECURITY DEFINER function of fenta's that is
 -- not meant for it
 SELECT p.oid::regprocedure AS authenticated_executes_definer
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname = 'fenta' AND p.prosecdef AND has_function_privilege('authenticated', p.oid, 'EXECUTE')
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text;
+
+\c :regress_db
+DROP DATABASE fenta_tenancy_membership;

@@ -51,6 +51,9 @@ bench=$!
 roller=$!
 sleep 6
 pm=$(head -n 1 "$PRIVATE_DIR/data/postmaster.pid")
+# a stopped postmaster forks no backend between the listing and the kill (an
+# orphan backend would keep a client of the roller waiting forever)
+kill -STOP "$pm"
 children=$(pgrep -P "$pm" || true)
 echo "killing postmaster $pm and its children with SIGKILL"
 kill -9 "$pm" $children

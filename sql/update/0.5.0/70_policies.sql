@@ -1,0 +1,1 @@
+../../src/70_policies.sql
