@@ -53,6 +53,11 @@ BEGIN
 	INSERT INTO public.credit_packs (id, org_id, pack_type, credits_purchased, credits_remaining) VALUES ((id || '20')::uuid, o, 'small', 100, 100);
 	INSERT INTO public.integrations (id, org_id, provider) VALUES ((id || '21')::uuid, o, 'kai');
 	INSERT INTO public.kai_generations (id, org_id, job_id, type, model) VALUES ((id || '22')::uuid, o, (id || '11')::uuid, 'image', 'flux');
+	-- 0.5.0 on: a pending invitation
+	IF pg_catalog.to_regclass('public.org_invitations') IS NOT NULL THEN
+		INSERT INTO public.org_invitations (id, org_id, role, invited_by, token_hash)
+			VALUES ((id || '23')::uuid, o, 'viewer', u, pg_catalog.repeat(x || 'd', 32));
+	END IF;
 END
 $$;
 SELECT pg_temp.fill('10000000-0000-4000-8000-00000000000a', 'a', '00000000-0000-4000-8000-0000000000a3');

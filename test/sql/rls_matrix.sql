@@ -108,7 +108,11 @@ INSERT INTO rls_case (tbl, op, stmt, expected) VALUES
 ('kai_generations', 'select', 'SELECT 1 FROM public.kai_generations WHERE id = %3$s', 'E-rrrrr-r'),
 ('kai_generations', 'insert', 'INSERT INTO public.kai_generations (org_id, type, model) VALUES (%1$s, ''voice'', ''m'')', 'EEEEEEEEw'),
 ('kai_generations', 'update', 'UPDATE public.kai_generations SET prompt = ''p'' WHERE id = %3$s', 'EEEEEEEEw'),
-('kai_generations', 'delete', 'DELETE FROM public.kai_generations WHERE id = %3$s', 'EEEEEEEEw');
+('kai_generations', 'delete', 'DELETE FROM public.kai_generations WHERE id = %3$s', 'EEEEEEEEw'),
+('org_invitations', 'select', 'SELECT 1 FROM public.org_invitations WHERE id = %3$s', 'E---rrr-r'),
+('org_invitations', 'insert', 'INSERT INTO public.org_invitations (org_id, token_hash) VALUES (%1$s, pg_catalog.repeat(''0f'', 32))', 'EEEEEEEEw'),
+('org_invitations', 'update', 'UPDATE public.org_invitations SET revoked_at = pg_catalog.now() WHERE id = %3$s', 'E---www-w'),
+('org_invitations', 'delete', 'DELETE FROM public.org_invitations WHERE id = %3$s', 'EEEEEEEEw');
 
 -- two more members of org A: a second owner, and an admin whose profile the
 -- platform has suspended
@@ -128,7 +132,8 @@ FROM (VALUES ('api_keys', '04'), ('projects', '05'), ('templates', '06'), ('work
 			 ('workflow_versions', '08'), ('assets', '09'), ('asset_versions', '10'), ('jobs', '11'),
 			 ('job_logs', '12'), ('renders', '13'), ('schedules', '14'), ('webhooks', '15'),
 			 ('webhook_deliveries', '16'), ('usage_records', '17'), ('invoices', '19'),
-			 ('credit_packs', '20'), ('integrations', '21'), ('kai_generations', '22')) v(t, n);
+			 ('credit_packs', '20'), ('integrations', '21'), ('kai_generations', '22'),
+			 ('org_invitations', '23')) v(t, n);
 
 CREATE TEMP TABLE rls_result (ord int, persona int, cell text);
 
