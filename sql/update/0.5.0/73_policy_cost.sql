@@ -1,0 +1,1 @@
+../../src/73_policy_cost.sql
