@@ -2651,21 +2651,30 @@ COMMENT ON EVENT TRIGGER fenta_secure_usage_months IS
 --
 -- which the planner turns into an index condition on org_id, so a member's
 -- request reads their orgs' rows through an index whatever the table's size.
+-- The lookups are plpgsql (plans cached per connection) and check each
+-- membership's org by its primary key: a SQL function is planned again in
+-- every statement, and with the generic estimate of a user's memberships
+-- the planner joined them to a sequential scan of orgs (31 blocks at 2,000
+-- orgs, growing with the orgs).
 -- ===========================================================================
 
 CREATE FUNCTION fenta.member_org_ids(min_role public.member_role DEFAULT 'viewer')
 RETURNS uuid[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = ''
 AS $$
-	SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
-	FROM public.org_members m
-		JOIN public.orgs o ON o.id = m.org_id
-		JOIN public.profiles p ON p.id = m.user_id
-	WHERE m.user_id = (SELECT auth.uid())
-		AND m.role >= member_org_ids.min_role
-		AND o.deleted_at IS NULL
-		AND p.status = 'active'
+BEGIN
+	-- the org and profile tests are scalar subqueries: one index probe per
+	-- membership, never a join over all orgs
+	RETURN (SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
+			FROM public.org_members m
+			WHERE m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
+				AND m.role OPERATOR(pg_catalog.>=) member_org_ids.min_role
+				AND (SELECT o.deleted_at IS NULL FROM public.orgs o
+					 WHERE o.id OPERATOR(pg_catalog.=) m.org_id)
+				AND (SELECT p.status OPERATOR(pg_catalog.=) 'active' FROM public.profiles p
+					 WHERE p.id OPERATOR(pg_catalog.=) (SELECT auth.uid())));
+END
 $$;
 COMMENT ON FUNCTION fenta.member_org_ids(public.member_role) IS
 'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use its rows (fenta.org_ids()) as org_id = ANY (ARRAY(SELECT fenta.org_ids(''editor''))), computed once per statement.';
@@ -2674,17 +2683,20 @@ GRANT EXECUTE ON FUNCTION fenta.member_org_ids(public.member_role) TO authentica
 
 CREATE FUNCTION fenta.owned_deleted_org_ids()
 RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
 SET search_path = ''
 AS $$
-	SELECT m.org_id
-	FROM public.org_members m
-		JOIN public.orgs o ON o.id = m.org_id
-		JOIN public.profiles p ON p.id = m.user_id
-	WHERE m.user_id = (SELECT auth.uid())
-		AND m.role = 'owner'
-		AND o.deleted_at IS NOT NULL
-		AND p.status = 'active'
+BEGIN
+	RETURN QUERY
+		SELECT m.org_id
+		FROM public.org_members m
+		WHERE m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
+			AND m.role OPERATOR(pg_catalog.=) 'owner'
+			AND (SELECT o.deleted_at IS NOT NULL FROM public.orgs o
+				 WHERE o.id OPERATOR(pg_catalog.=) m.org_id)
+			AND (SELECT p.status OPERATOR(pg_catalog.=) 'active' FROM public.profiles p
+				 WHERE p.id OPERATOR(pg_catalog.=) (SELECT auth.uid()));
+END
 $$;
 COMMENT ON FUNCTION fenta.owned_deleted_org_ids() IS
 'Ids of the soft-deleted orgs of which the requesting user is an owner: what an owner still sees of a deleted org, to restore it.';
@@ -3238,74 +3250,19 @@ CREATE POLICY integrations_delete ON public.integrations FOR DELETE TO authentic
 -- Indexes with org_id leading for the orders the app lists by (a member's
 -- list is an index scan of their orgs' rows, newest first).
 CREATE INDEX idx_jobs_org_id_created_at ON public.jobs (org_id, created_at);
-CREATE INDEX idx_jobs_org_id_status_created_at ON public.jobs (org_id, status, created_at);
+-- Enum equality (enum_eq) is not leakproof, so under RLS a status test is
+-- never an index condition (it is evaluated after the policy's): a member's
+-- "failed jobs" list is served by a partial index per status the app lists
+-- by (predicate proof needs no leakproof operator), and a member's count(*)
+-- by an index-only scan over the policy's two columns.
+CREATE INDEX idx_jobs_org_id_created_at_failed ON public.jobs (org_id, created_at) WHERE status = 'failed';
+CREATE INDEX idx_jobs_org_id_created_at_queued ON public.jobs (org_id, created_at) WHERE status = 'queued';
+CREATE INDEX idx_jobs_org_id_created_at_processing ON public.jobs (org_id, created_at) WHERE status = 'processing';
+CREATE INDEX idx_jobs_org_id_deleted_at ON public.jobs (org_id, deleted_at);
 CREATE INDEX idx_workflows_org_id_updated_at ON public.workflows (org_id, updated_at);
 CREATE INDEX idx_templates_org_id_created_at ON public.templates (org_id, created_at);
 CREATE INDEX idx_assets_org_id_created_at ON public.assets (org_id, created_at);
 CREATE INDEX idx_projects_org_id_created_at ON public.projects (org_id, created_at);
--- ===========================================================================
--- Reads that scale (issue 11, section 5): what a member's read costs.
---
--- Every policy asks fenta.org_ids() once per statement (an InitPlan); what
--- that costs is paid by every API request, and what the planner can do with
--- the policy's test decides whether a read touches the member's rows only.
--- - The membership lookups are plpgsql (plans cached per connection) and
---   check each membership's org by its primary key: a SQL function is planned
---   again in every statement, and with the generic estimate of a user's
---   memberships the planner joined them to a sequential scan of orgs (cost
---   growing with the number of orgs: 31 blocks at 2,000 orgs).
--- - Enum equality (enum_eq) is not leakproof, so under RLS a status test is
---   never an index condition (the planner evaluates it after the policy's):
---   idx_jobs_org_id_status_created_at cannot serve a member's "failed jobs";
---   a partial index per status that lists filter on can (predicate proof
---   needs no leakproof operator).
--- - A member's count(*) is an index-only scan when the index has org_id and
---   deleted_at (the policy's two columns).
--- ===========================================================================
-
-CREATE OR REPLACE FUNCTION fenta.member_org_ids(min_role public.member_role DEFAULT 'viewer')
-RETURNS uuid[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
-SET search_path = ''
-AS $$
-BEGIN
-	-- the org and profile tests are scalar subqueries: one index probe per
-	-- membership, never a join over all orgs
-	RETURN (SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
-			FROM public.org_members m
-			WHERE m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
-				AND m.role OPERATOR(pg_catalog.>=) member_org_ids.min_role
-				AND (SELECT o.deleted_at IS NULL FROM public.orgs o
-					 WHERE o.id OPERATOR(pg_catalog.=) m.org_id)
-				AND (SELECT p.status OPERATOR(pg_catalog.=) 'active' FROM public.profiles p
-					 WHERE p.id OPERATOR(pg_catalog.=) (SELECT auth.uid())));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION fenta.owned_deleted_org_ids()
-RETURNS SETOF uuid
-LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
-SET search_path = ''
-AS $$
-BEGIN
-	RETURN QUERY
-		SELECT m.org_id
-		FROM public.org_members m
-		WHERE m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
-			AND m.role OPERATOR(pg_catalog.=) 'owner'
-			AND (SELECT o.deleted_at IS NOT NULL FROM public.orgs o
-				 WHERE o.id OPERATOR(pg_catalog.=) m.org_id)
-			AND (SELECT p.status OPERATOR(pg_catalog.=) 'active' FROM public.profiles p
-				 WHERE p.id OPERATOR(pg_catalog.=) (SELECT auth.uid()));
-END
-$$;
-
--- a member's count(*) and soft-delete test: index-only
-CREATE INDEX idx_jobs_org_id_deleted_at ON public.jobs (org_id, deleted_at);
--- the statuses a member lists by (queued and running work, failures)
-CREATE INDEX idx_jobs_org_id_created_at_failed ON public.jobs (org_id, created_at) WHERE status = 'failed';
-CREATE INDEX idx_jobs_org_id_created_at_queued ON public.jobs (org_id, created_at) WHERE status = 'queued';
-CREATE INDEX idx_jobs_org_id_created_at_processing ON public.jobs (org_id, created_at) WHERE status = 'processing';
 -- ===========================================================================
 -- Public ids: the TypeID prefix of every table and the API's view of keys.
 --

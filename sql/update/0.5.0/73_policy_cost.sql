@@ -1,1 +1,0 @@
-../../src/73_policy_cost.sql
