@@ -3256,7 +3256,6 @@ CREATE INDEX idx_jobs_org_id_created_at ON public.jobs (org_id, created_at);
 -- by (predicate proof needs no leakproof operator), and a member's count(*)
 -- by an index-only scan over the policy's two columns.
 CREATE INDEX idx_jobs_org_id_created_at_failed ON public.jobs (org_id, created_at) WHERE status = 'failed';
-CREATE INDEX idx_jobs_org_id_created_at_queued ON public.jobs (org_id, created_at) WHERE status = 'queued';
 CREATE INDEX idx_jobs_org_id_created_at_processing ON public.jobs (org_id, created_at) WHERE status = 'processing';
 CREATE INDEX idx_jobs_org_id_deleted_at ON public.jobs (org_id, deleted_at);
 CREATE INDEX idx_workflows_org_id_updated_at ON public.workflows (org_id, updated_at);
@@ -3812,6 +3811,32 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- Signup never fails on the size limits: an identity provider's long name is
+-- cut, an over-long avatar URL left out.
+CREATE OR REPLACE FUNCTION fenta.handle_new_user()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+DECLARE
+	meta jsonb := coalesce(NEW.raw_user_meta_data, '{}');
+BEGIN
+	INSERT INTO public.profiles (id, name, avatar_url)
+	VALUES (NEW.id,
+			-- within profiles_name_size (512 bytes: 128 characters always fit)
+			pg_catalog.left(coalesce(nullif(pg_catalog.btrim(meta ->> 'full_name'), ''),
+									 nullif(pg_catalog.btrim(meta ->> 'name'), ''),
+									 nullif(pg_catalog.split_part(NEW.email, '@', 1), '')), 128),
+			-- an avatar URL over profiles_avatar_url_size is left out
+			CASE WHEN meta ->> 'avatar_url' ~ '^https?://'
+				AND pg_catalog.octet_length(meta ->> 'avatar_url') <= 2048 THEN meta ->> 'avatar_url' END)
+	ON CONFLICT (id) DO NOTHING;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION fenta.handle_new_user() IS
+'AFTER INSERT trigger on auth.users: creates the user''s profile, name and avatar taken from raw_user_meta_data (full_name or name, avatar_url), else the e-mail''s local part; the name is cut to 128 characters and an avatar URL over 2 kB left out (the profiles size limits).';
 -- ===========================================================================
 -- Public ids: the TypeID prefix of every table and the API's view of keys.
 --

@@ -415,7 +415,6 @@ CREATE INDEX idx_jobs_org_id_created_at ON public.jobs (org_id, created_at);
 -- by (predicate proof needs no leakproof operator), and a member's count(*)
 -- by an index-only scan over the policy's two columns.
 CREATE INDEX idx_jobs_org_id_created_at_failed ON public.jobs (org_id, created_at) WHERE status = 'failed';
-CREATE INDEX idx_jobs_org_id_created_at_queued ON public.jobs (org_id, created_at) WHERE status = 'queued';
 CREATE INDEX idx_jobs_org_id_created_at_processing ON public.jobs (org_id, created_at) WHERE status = 'processing';
 CREATE INDEX idx_jobs_org_id_deleted_at ON public.jobs (org_id, deleted_at);
 CREATE INDEX idx_workflows_org_id_updated_at ON public.workflows (org_id, updated_at);
