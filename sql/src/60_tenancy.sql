@@ -9,21 +9,30 @@
 --
 -- which the planner turns into an index condition on org_id, so a member's
 -- request reads their orgs' rows through an index whatever the table's size.
+-- The lookups are plpgsql (plans cached per connection) and check each
+-- membership's org by its primary key: a SQL function is planned again in
+-- every statement, and with the generic estimate of a user's memberships
+-- the planner joined them to a sequential scan of orgs (31 blocks at 2,000
+-- orgs, growing with the orgs).
 -- ===========================================================================
 
 CREATE FUNCTION fenta.member_org_ids(min_role public.member_role DEFAULT 'viewer')
 RETURNS uuid[]
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = ''
 AS $$
-	SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
-	FROM public.org_members m
-		JOIN public.orgs o ON o.id = m.org_id
-		JOIN public.profiles p ON p.id = m.user_id
-	WHERE m.user_id = (SELECT auth.uid())
-		AND m.role >= member_org_ids.min_role
-		AND o.deleted_at IS NULL
-		AND p.status = 'active'
+BEGIN
+	-- the org and profile tests are scalar subqueries: one index probe per
+	-- membership, never a join over all orgs
+	RETURN (SELECT coalesce(pg_catalog.array_agg(m.org_id ORDER BY m.org_id), '{}')
+			FROM public.org_members m
+			WHERE m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
+				AND m.role OPERATOR(pg_catalog.>=) member_org_ids.min_role
+				AND (SELECT o.deleted_at IS NULL FROM public.orgs o
+					 WHERE o.id OPERATOR(pg_catalog.=) m.org_id)
+				AND (SELECT p.status OPERATOR(pg_catalog.=) 'active' FROM public.profiles p
+					 WHERE p.id OPERATOR(pg_catalog.=) (SELECT auth.uid())));
+END
 $$;
 COMMENT ON FUNCTION fenta.member_org_ids(public.member_role) IS
 'Ids of the live (not soft-deleted) orgs in which the requesting user (auth.uid()) has at least min_role, as an array; empty when the user is suspended or not signed in. Policies use its rows (fenta.org_ids()) as org_id = ANY (ARRAY(SELECT fenta.org_ids(''editor''))), computed once per statement.';
@@ -32,17 +41,20 @@ GRANT EXECUTE ON FUNCTION fenta.member_org_ids(public.member_role) TO authentica
 
 CREATE FUNCTION fenta.owned_deleted_org_ids()
 RETURNS SETOF uuid
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
+LANGUAGE plpgsql STABLE SECURITY DEFINER PARALLEL SAFE ROWS 1
 SET search_path = ''
 AS $$
-	SELECT m.org_id
-	FROM public.org_members m
-		JOIN public.orgs o ON o.id = m.org_id
-		JOIN public.profiles p ON p.id = m.user_id
-	WHERE m.user_id = (SELECT auth.uid())
-		AND m.role = 'owner'
-		AND o.deleted_at IS NOT NULL
-		AND p.status = 'active'
+BEGIN
+	RETURN QUERY
+		SELECT m.org_id
+		FROM public.org_members m
+		WHERE m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
+			AND m.role OPERATOR(pg_catalog.=) 'owner'
+			AND (SELECT o.deleted_at IS NOT NULL FROM public.orgs o
+				 WHERE o.id OPERATOR(pg_catalog.=) m.org_id)
+			AND (SELECT p.status OPERATOR(pg_catalog.=) 'active' FROM public.profiles p
+				 WHERE p.id OPERATOR(pg_catalog.=) (SELECT auth.uid()));
+END
 $$;
 COMMENT ON FUNCTION fenta.owned_deleted_org_ids() IS
 'Ids of the soft-deleted orgs of which the requesting user is an owner: what an owner still sees of a deleted org, to restore it.';

@@ -409,7 +409,14 @@ CREATE POLICY integrations_delete ON public.integrations FOR DELETE TO authentic
 -- Indexes with org_id leading for the orders the app lists by (a member's
 -- list is an index scan of their orgs' rows, newest first).
 CREATE INDEX idx_jobs_org_id_created_at ON public.jobs (org_id, created_at);
-CREATE INDEX idx_jobs_org_id_status_created_at ON public.jobs (org_id, status, created_at);
+-- Enum equality (enum_eq) is not leakproof, so under RLS a status test is
+-- never an index condition (it is evaluated after the policy's): a member's
+-- "failed jobs" list is served by a partial index per status the app lists
+-- by (predicate proof needs no leakproof operator), and a member's count(*)
+-- by an index-only scan over the policy's two columns.
+CREATE INDEX idx_jobs_org_id_created_at_failed ON public.jobs (org_id, created_at) WHERE status = 'failed';
+CREATE INDEX idx_jobs_org_id_created_at_processing ON public.jobs (org_id, created_at) WHERE status = 'processing';
+CREATE INDEX idx_jobs_org_id_deleted_at ON public.jobs (org_id, deleted_at);
 CREATE INDEX idx_workflows_org_id_updated_at ON public.workflows (org_id, updated_at);
 CREATE INDEX idx_templates_org_id_created_at ON public.templates (org_id, created_at);
 CREATE INDEX idx_assets_org_id_created_at ON public.assets (org_id, created_at);

@@ -16,6 +16,13 @@ INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES
 RESET ROLE;
 SELECT id, name, avatar_url, role, status, metadata FROM public.profiles
 WHERE id::text LIKE '00000000-0000-4000-8000-0000000001e%' ORDER BY id;
+-- an identity provider's over-long name and avatar do not fail the signup
+SET ROLE supabase_auth_admin;
+INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES
+	('00000000-0000-4000-8000-0000000001f1', 'long@example.com',
+	 jsonb_build_object('full_name', repeat('é', 1000), 'avatar_url', 'https://img.example.com/' || repeat('a', 3000)));
+RESET ROLE;
+SELECT length(name) AS name_chars, avatar_url FROM public.profiles WHERE id = '00000000-0000-4000-8000-0000000001f1';
 
 -- an authenticated user creates an org the way supabase-js does
 SET ROLE authenticated;
