@@ -2828,17 +2828,22 @@ COMMENT ON FUNCTION fenta.orgs_lifecycle_guard() IS
 CREATE TRIGGER orgs_lifecycle_guard BEFORE UPDATE ON public.orgs
 	FOR EACH ROW EXECUTE FUNCTION fenta.orgs_lifecycle_guard();
 
-CREATE FUNCTION fenta.org_is_live(org_id uuid)
+-- Takes the template's id, not the org's: anon (who may execute it) learns
+-- nothing the gallery does not show (given an org id, it would tell whether
+-- the org exists and is live).
+CREATE FUNCTION fenta.template_in_gallery(template_id uuid)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = ''
 AS $$
-	SELECT EXISTS (SELECT FROM public.orgs o WHERE o.id = org_is_live.org_id AND o.deleted_at IS NULL)
+	SELECT EXISTS (SELECT FROM public.templates t JOIN public.orgs o ON o.id = t.org_id
+				   WHERE t.id = template_in_gallery.template_id
+					   AND t.is_public AND t.deleted_at IS NULL AND o.deleted_at IS NULL)
 $$;
-COMMENT ON FUNCTION fenta.org_is_live(uuid) IS
-'True when the org exists and is not soft-deleted (public templates of a deleted org are hidden with it).';
-REVOKE ALL ON FUNCTION fenta.org_is_live(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION fenta.org_is_live(uuid) TO anon, authenticated, service_role;
+COMMENT ON FUNCTION fenta.template_in_gallery(uuid) IS
+'True when the template is public, not soft-deleted and its org is live: the public gallery''s test (a public template of a deleted org leaves the gallery with it).';
+REVOKE ALL ON FUNCTION fenta.template_in_gallery(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fenta.template_in_gallery(uuid) TO anon, authenticated, service_role;
 -- ===========================================================================
 -- Who may do what: the privileges and row level security of every table
 -- (the model is described in README.md, "Who may do what").
@@ -2964,7 +2969,7 @@ GRANT ALL ON public.templates TO service_role;
 CREATE POLICY templates_select ON public.templates FOR SELECT TO authenticated
 	USING ((org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
 			AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
-		   OR (is_public AND deleted_at IS NULL AND fenta.org_is_live(org_id)));
+		   OR (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id)));
 CREATE POLICY templates_insert ON public.templates FOR INSERT TO authenticated
 	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
 CREATE POLICY templates_update ON public.templates FOR UPDATE TO authenticated
@@ -4491,7 +4496,7 @@ GRANT EXECUTE ON FUNCTION fenta.claim_jobs(integer, text) TO service_role;
 -- 5. The anon gallery: public, live templates of live orgs, gallery columns
 -- only (no org_id, project_id, spec, usage_count, updated_at).
 -- 70_policies.sql revokes everything from anon; this file gives it these
--- columns and one policy (fenta.org_is_live(): 60_tenancy.sql).
+-- columns and one policy (fenta.template_in_gallery(): 60_tenancy.sql).
 --
 -- is_public and deleted_at are always true and NULL in what anon sees; the
 -- gallery view (security_invoker) filters on them
@@ -4499,7 +4504,7 @@ GRANT SELECT (id, name, description, aspect, resolution, thumbnail_url, created_
 	ON public.templates TO anon;
 DROP POLICY IF EXISTS templates_select_public_anon ON public.templates;
 CREATE POLICY templates_select_public_anon ON public.templates FOR SELECT TO anon
-	USING (is_public AND deleted_at IS NULL AND fenta.org_is_live(org_id));
+	USING (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id));
 
 CREATE INDEX IF NOT EXISTS idx_templates_gallery ON public.templates (created_at DESC)
 	WHERE is_public AND deleted_at IS NULL;
@@ -5009,7 +5014,7 @@ COMMENT ON TABLE public.org_invitations IS 'Invitations to join an org with a ro
 --
 -- What anon may execute: only what the public template gallery needs
 -- (public_id of a template and the TypeID helpers it and uuid_from_public_id
--- use; fenta.org_is_live, which the public templates' policy calls, is
+-- use; fenta.template_in_gallery, which the public templates' policies call, is
 -- granted in 60_tenancy.sql).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
 -- default, is revoked from PUBLIC and granted to the roles that need it
 -- (column defaults, CHECKs, policies and triggers run as the requesting role).

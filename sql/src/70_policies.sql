@@ -123,7 +123,7 @@ GRANT ALL ON public.templates TO service_role;
 CREATE POLICY templates_select ON public.templates FOR SELECT TO authenticated
 	USING ((org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
 			AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
-		   OR (is_public AND deleted_at IS NULL AND fenta.org_is_live(org_id)));
+		   OR (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id)));
 CREATE POLICY templates_insert ON public.templates FOR INSERT TO authenticated
 	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
 CREATE POLICY templates_update ON public.templates FOR UPDATE TO authenticated

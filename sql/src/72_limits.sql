@@ -495,7 +495,7 @@ GRANT EXECUTE ON FUNCTION fenta.claim_jobs(integer, text) TO service_role;
 -- 5. The anon gallery: public, live templates of live orgs, gallery columns
 -- only (no org_id, project_id, spec, usage_count, updated_at).
 -- 70_policies.sql revokes everything from anon; this file gives it these
--- columns and one policy (fenta.org_is_live(): 60_tenancy.sql).
+-- columns and one policy (fenta.template_in_gallery(): 60_tenancy.sql).
 --
 -- is_public and deleted_at are always true and NULL in what anon sees; the
 -- gallery view (security_invoker) filters on them
@@ -503,7 +503,7 @@ GRANT SELECT (id, name, description, aspect, resolution, thumbnail_url, created_
 	ON public.templates TO anon;
 DROP POLICY IF EXISTS templates_select_public_anon ON public.templates;
 CREATE POLICY templates_select_public_anon ON public.templates FOR SELECT TO anon
-	USING (is_public AND deleted_at IS NULL AND fenta.org_is_live(org_id));
+	USING (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id));
 
 CREATE INDEX IF NOT EXISTS idx_templates_gallery ON public.templates (created_at DESC)
 	WHERE is_public AND deleted_at IS NULL;

@@ -1,7 +1,9 @@
 --
 -- The RLS matrix of DESIGN.md: for every table and every operation, what each
 -- persona gets.  Cells: r = sees the row, w = write succeeded,
--- - = the row is not there for this persona (0 rows), E = 42501.
+-- - = the row is not there for this persona (0 rows), E = 42501, N = 23502
+-- (service_role creating an org must name its owner: owner_id has no
+-- default without a signed-in user).
 -- The expected matrix below is written from DESIGN.md; the test prints every
 -- cell that differs, then the whole observed matrix.
 --
@@ -26,7 +28,7 @@ INSERT INTO rls_case (tbl, op, stmt, expected) VALUES
 ('profiles', 'update', 'UPDATE public.profiles SET name = ''New'' WHERE id = ''00000000-0000-4000-8000-0000000000a1''', 'E----w--w'),
 ('profiles', 'delete', 'DELETE FROM public.profiles WHERE id = ''00000000-0000-4000-8000-0000000000d1''', 'EEEEEEEEw'),
 ('orgs', 'select', 'SELECT 1 FROM public.orgs WHERE id = %1$s', 'E-rrrrr-r'),
-('orgs', 'insert', 'INSERT INTO public.orgs (name, slug) VALUES (''New'', ''new-org'')', 'EwwwwwwEw'),
+('orgs', 'insert', 'INSERT INTO public.orgs (name, slug) VALUES (''New'', ''new-org'')', 'EwwwwwwEN'),
 ('orgs', 'update', 'UPDATE public.orgs SET name = ''New'' WHERE id = %1$s', 'E-EEwww-w'),
 ('orgs', 'delete', 'DELETE FROM public.orgs WHERE id = %1$s', 'EEEEEEEEw'),
 ('org_members', 'select', 'SELECT 1 FROM public.org_members WHERE org_id = %1$s AND user_id = ''00000000-0000-4000-8000-0000000000a5''', 'E-rrrrr-r'),
@@ -178,6 +180,7 @@ BEGIN
 			EXCEPTION
 				WHEN SQLSTATE 'P0999' THEN NULL;
 				WHEN insufficient_privilege THEN cell := 'E';
+				WHEN not_null_violation THEN cell := 'N';
 				WHEN OTHERS THEN cell := SQLSTATE;
 			END;
 			cells := cells || cell;
