@@ -2827,23 +2827,61 @@ COMMENT ON FUNCTION fenta.orgs_lifecycle_guard() IS
 'BEFORE UPDATE trigger of orgs: only an owner sets or clears deleted_at; a soft-deleted org takes no other change from an API user (42501). Roles that bypass RLS pass.';
 CREATE TRIGGER orgs_lifecycle_guard BEFORE UPDATE ON public.orgs
 	FOR EACH ROW EXECUTE FUNCTION fenta.orgs_lifecycle_guard();
+-- ===========================================================================
+-- templates.org_deleted_at: a copy of orgs.deleted_at on each template, so
+-- that the public gallery (anon and signed-in users alike) hides the public
+-- templates of a soft-deleted org with a test on the row itself: no lookup
+-- of the org per row, and an index that holds exactly the gallery.  It is
+-- kept the way quota_limits.org_deleted_at is (46/47_quota_org_deleted*):
+-- derived from orgs, reading the org row FOR SHARE, whenever a template is
+-- inserted or the column written, and rewritten when an org's deleted_at
+-- changes (what an org's delete or restore costs is its templates).
+-- (Added with ALTER TABLE in the fresh install too, so that installed and
+-- updated databases have the column at the same position.)
+-- ===========================================================================
+ALTER TABLE public.templates ADD COLUMN org_deleted_at timestamptz;
+COMMENT ON COLUMN public.templates.org_deleted_at IS 'Copy of the org''s deleted_at (kept by triggers; what is written to it is replaced): a public template of a soft-deleted org leaves the gallery.';
 
--- Takes the template's id, not the org's: anon (who may execute it) learns
--- nothing the gallery does not show (given an org id, it would tell whether
--- the org exists and is live).
-CREATE FUNCTION fenta.template_in_gallery(template_id uuid)
-RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+-- existing rows (an update from 0.4.0): copy, without touching updated_at
+ALTER TABLE public.templates DISABLE TRIGGER templates_updated_at;
+UPDATE public.templates t
+SET org_deleted_at = o.deleted_at
+FROM public.orgs o
+WHERE o.id = t.org_id AND o.deleted_at IS NOT NULL;
+ALTER TABLE public.templates ENABLE TRIGGER templates_updated_at;
+
+CREATE FUNCTION fenta.templates_org_deleted_at()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = ''
 AS $$
-	SELECT EXISTS (SELECT FROM public.templates t JOIN public.orgs o ON o.id = t.org_id
-				   WHERE t.id = template_in_gallery.template_id
-					   AND t.is_public AND t.deleted_at IS NULL AND o.deleted_at IS NULL)
+BEGIN
+	NEW.org_deleted_at := (SELECT o.deleted_at FROM public.orgs o
+						   WHERE o.id OPERATOR(pg_catalog.=) NEW.org_id FOR SHARE);
+	RETURN NEW;
+END
 $$;
-COMMENT ON FUNCTION fenta.template_in_gallery(uuid) IS
-'True when the template is public, not soft-deleted and its org is live: the public gallery''s test (a public template of a deleted org leaves the gallery with it).';
-REVOKE ALL ON FUNCTION fenta.template_in_gallery(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION fenta.template_in_gallery(uuid) TO anon, authenticated, service_role;
+COMMENT ON FUNCTION fenta.templates_org_deleted_at() IS
+'BEFORE INSERT OR UPDATE OF org_id, org_deleted_at trigger on templates: sets org_deleted_at to the org''s deleted_at, whatever was written, reading the org row FOR SHARE (waits for a running soft delete or restore of the org).';
+REVOKE ALL ON FUNCTION fenta.templates_org_deleted_at() FROM PUBLIC, anon, authenticated, service_role;
+CREATE TRIGGER templates_org_deleted_at BEFORE INSERT OR UPDATE OF org_id, org_deleted_at ON public.templates
+	FOR EACH ROW EXECUTE FUNCTION fenta.templates_org_deleted_at();
+
+CREATE OR REPLACE FUNCTION fenta.copy_org_deleted_at()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = ''
+AS $$
+BEGIN
+	UPDATE public.quota_limits q SET org_deleted_at = NEW.deleted_at
+	WHERE q.org_id OPERATOR(pg_catalog.=) NEW.id;
+	UPDATE public.templates t SET org_deleted_at = NEW.deleted_at
+	WHERE t.org_id OPERATOR(pg_catalog.=) NEW.id AND t.org_deleted_at IS DISTINCT FROM NEW.deleted_at;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION fenta.copy_org_deleted_at() IS
+'AFTER UPDATE trigger on orgs, for rows whose deleted_at changed: copies the org''s deleted_at to its quota_limits row (soft delete and restore take effect in check_quota at once) and to its templates (the gallery).';
 -- ===========================================================================
 -- Who may do what: the privileges and row level security of every table
 -- (the model is described in README.md, "Who may do what").
@@ -2956,8 +2994,8 @@ CREATE POLICY projects_delete ON public.projects FOR DELETE TO authenticated
 		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
 
 -- templates: members as for the other content; any signed-in user sees the
--- public templates of live orgs; anon's gallery (its columns and policy) is
--- 72_limits.sql's.
+-- public templates of live orgs (org_deleted_at: 61_template_gallery.sql);
+-- anon's gallery (its columns and policy) is 72_limits.sql's.
 ALTER TABLE public.templates ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON public.templates FROM PUBLIC, anon, authenticated, service_role;
 GRANT SELECT, DELETE ON public.templates TO authenticated;
@@ -2969,7 +3007,7 @@ GRANT ALL ON public.templates TO service_role;
 CREATE POLICY templates_select ON public.templates FOR SELECT TO authenticated
 	USING ((org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
 			AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
-		   OR (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id)));
+		   OR (is_public AND deleted_at IS NULL AND org_deleted_at IS NULL));
 CREATE POLICY templates_insert ON public.templates FOR INSERT TO authenticated
 	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
 CREATE POLICY templates_update ON public.templates FOR UPDATE TO authenticated
@@ -4496,23 +4534,24 @@ GRANT EXECUTE ON FUNCTION fenta.claim_jobs(integer, text) TO service_role;
 -- 5. The anon gallery: public, live templates of live orgs, gallery columns
 -- only (no org_id, project_id, spec, usage_count, updated_at).
 -- 70_policies.sql revokes everything from anon; this file gives it these
--- columns and one policy (fenta.template_in_gallery(): 60_tenancy.sql).
+-- columns and one policy (templates.org_deleted_at: 61_template_gallery.sql).
 --
--- is_public and deleted_at are always true and NULL in what anon sees; the
--- gallery view (security_invoker) filters on them
-GRANT SELECT (id, name, description, aspect, resolution, thumbnail_url, created_at, is_public, deleted_at)
+-- is_public, deleted_at and org_deleted_at are always true, NULL and NULL in
+-- what anon sees; the gallery view (security_invoker) filters on them
+GRANT SELECT (id, name, description, aspect, resolution, thumbnail_url, created_at, is_public, deleted_at,
+			  org_deleted_at)
 	ON public.templates TO anon;
 DROP POLICY IF EXISTS templates_select_public_anon ON public.templates;
 CREATE POLICY templates_select_public_anon ON public.templates FOR SELECT TO anon
-	USING (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id));
+	USING (is_public AND deleted_at IS NULL AND org_deleted_at IS NULL);
 
 CREATE INDEX IF NOT EXISTS idx_templates_gallery ON public.templates (created_at DESC)
-	WHERE is_public AND deleted_at IS NULL;
+	WHERE is_public AND deleted_at IS NULL AND org_deleted_at IS NULL;
 
 CREATE OR REPLACE VIEW public.template_gallery WITH (security_invoker = true) AS
 	SELECT t.id, t.name, t.description, t.aspect, t.resolution, t.thumbnail_url, t.created_at
 	FROM public.templates t
-	WHERE t.is_public AND t.deleted_at IS NULL;
+	WHERE t.is_public AND t.deleted_at IS NULL AND t.org_deleted_at IS NULL;
 COMMENT ON VIEW public.template_gallery IS 'The public template gallery: public, not deleted templates of live orgs, gallery columns only (security_invoker: anon reads it through templates_select_public_anon and its column grants).';
 COMMENT ON COLUMN public.template_gallery.id IS 'Template id (templates.id).';
 COMMENT ON COLUMN public.template_gallery.name IS 'Template name.';
@@ -5014,8 +5053,7 @@ COMMENT ON TABLE public.org_invitations IS 'Invitations to join an org with a ro
 --
 -- What anon may execute: only what the public template gallery needs
 -- (public_id of a template and the TypeID helpers it and uuid_from_public_id
--- use; fenta.template_in_gallery, which the public templates' policies call, is
--- granted in 60_tenancy.sql).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
+-- use).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
 -- default, is revoked from PUBLIC and granted to the roles that need it
 -- (column defaults, CHECKs, policies and triggers run as the requesting role).
 -- Trigger functions need no EXECUTE to fire.

@@ -185,20 +185,3 @@ COMMENT ON FUNCTION fenta.orgs_lifecycle_guard() IS
 'BEFORE UPDATE trigger of orgs: only an owner sets or clears deleted_at; a soft-deleted org takes no other change from an API user (42501). Roles that bypass RLS pass.';
 CREATE TRIGGER orgs_lifecycle_guard BEFORE UPDATE ON public.orgs
 	FOR EACH ROW EXECUTE FUNCTION fenta.orgs_lifecycle_guard();
-
--- Takes the template's id, not the org's: anon (who may execute it) learns
--- nothing the gallery does not show (given an org id, it would tell whether
--- the org exists and is live).
-CREATE FUNCTION fenta.template_in_gallery(template_id uuid)
-RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-SET search_path = ''
-AS $$
-	SELECT EXISTS (SELECT FROM public.templates t JOIN public.orgs o ON o.id = t.org_id
-				   WHERE t.id = template_in_gallery.template_id
-					   AND t.is_public AND t.deleted_at IS NULL AND o.deleted_at IS NULL)
-$$;
-COMMENT ON FUNCTION fenta.template_in_gallery(uuid) IS
-'True when the template is public, not soft-deleted and its org is live: the public gallery''s test (a public template of a deleted org leaves the gallery with it).';
-REVOKE ALL ON FUNCTION fenta.template_in_gallery(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION fenta.template_in_gallery(uuid) TO anon, authenticated, service_role;

@@ -110,8 +110,8 @@ CREATE POLICY projects_delete ON public.projects FOR DELETE TO authenticated
 		   AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))));
 
 -- templates: members as for the other content; any signed-in user sees the
--- public templates of live orgs; anon's gallery (its columns and policy) is
--- 72_limits.sql's.
+-- public templates of live orgs (org_deleted_at: 61_template_gallery.sql);
+-- anon's gallery (its columns and policy) is 72_limits.sql's.
 ALTER TABLE public.templates ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON public.templates FROM PUBLIC, anon, authenticated, service_role;
 GRANT SELECT, DELETE ON public.templates TO authenticated;
@@ -123,7 +123,7 @@ GRANT ALL ON public.templates TO service_role;
 CREATE POLICY templates_select ON public.templates FOR SELECT TO authenticated
 	USING ((org_id = ANY (ARRAY(SELECT fenta.org_ids('viewer')))
 			AND (deleted_at IS NULL OR org_id = ANY (ARRAY(SELECT fenta.org_ids('admin')))))
-		   OR (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id)));
+		   OR (is_public AND deleted_at IS NULL AND org_deleted_at IS NULL));
 CREATE POLICY templates_insert ON public.templates FOR INSERT TO authenticated
 	WITH CHECK (org_id = ANY (ARRAY(SELECT fenta.org_ids('editor'))));
 CREATE POLICY templates_update ON public.templates FOR UPDATE TO authenticated

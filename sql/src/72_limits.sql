@@ -495,23 +495,24 @@ GRANT EXECUTE ON FUNCTION fenta.claim_jobs(integer, text) TO service_role;
 -- 5. The anon gallery: public, live templates of live orgs, gallery columns
 -- only (no org_id, project_id, spec, usage_count, updated_at).
 -- 70_policies.sql revokes everything from anon; this file gives it these
--- columns and one policy (fenta.template_in_gallery(): 60_tenancy.sql).
+-- columns and one policy (templates.org_deleted_at: 61_template_gallery.sql).
 --
--- is_public and deleted_at are always true and NULL in what anon sees; the
--- gallery view (security_invoker) filters on them
-GRANT SELECT (id, name, description, aspect, resolution, thumbnail_url, created_at, is_public, deleted_at)
+-- is_public, deleted_at and org_deleted_at are always true, NULL and NULL in
+-- what anon sees; the gallery view (security_invoker) filters on them
+GRANT SELECT (id, name, description, aspect, resolution, thumbnail_url, created_at, is_public, deleted_at,
+			  org_deleted_at)
 	ON public.templates TO anon;
 DROP POLICY IF EXISTS templates_select_public_anon ON public.templates;
 CREATE POLICY templates_select_public_anon ON public.templates FOR SELECT TO anon
-	USING (is_public AND deleted_at IS NULL AND fenta.template_in_gallery(id));
+	USING (is_public AND deleted_at IS NULL AND org_deleted_at IS NULL);
 
 CREATE INDEX IF NOT EXISTS idx_templates_gallery ON public.templates (created_at DESC)
-	WHERE is_public AND deleted_at IS NULL;
+	WHERE is_public AND deleted_at IS NULL AND org_deleted_at IS NULL;
 
 CREATE OR REPLACE VIEW public.template_gallery WITH (security_invoker = true) AS
 	SELECT t.id, t.name, t.description, t.aspect, t.resolution, t.thumbnail_url, t.created_at
 	FROM public.templates t
-	WHERE t.is_public AND t.deleted_at IS NULL;
+	WHERE t.is_public AND t.deleted_at IS NULL AND t.org_deleted_at IS NULL;
 COMMENT ON VIEW public.template_gallery IS 'The public template gallery: public, not deleted templates of live orgs, gallery columns only (security_invoker: anon reads it through templates_select_public_anon and its column grants).';
 COMMENT ON COLUMN public.template_gallery.id IS 'Template id (templates.id).';
 COMMENT ON COLUMN public.template_gallery.name IS 'Template name.';

@@ -8,8 +8,7 @@
 --
 -- What anon may execute: only what the public template gallery needs
 -- (public_id of a template and the TypeID helpers it and uuid_from_public_id
--- use; fenta.template_in_gallery, which the public templates' policies call, is
--- granted in 60_tenancy.sql).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
+-- use).  Everything else of fenta's, which PostgreSQL grants to PUBLIC by
 -- default, is revoked from PUBLIC and granted to the roles that need it
 -- (column defaults, CHECKs, policies and triggers run as the requesting role).
 -- Trigger functions need no EXECUTE to fire.

@@ -142,6 +142,12 @@ UPDATE public.orgs SET deleted_at = now() WHERE id = '10000000-0000-4000-8000-00
 SET ROLE authenticated;
 SELECT count(*) AS public_templates_of_deleted_org FROM public.templates;
 RESET ROLE;
+SET ROLE anon;
+SELECT count(*) AS gallery_of_anon FROM public.template_gallery;
+RESET ROLE;
+-- the copy of the org's deleted_at that the gallery tests cannot be written
+UPDATE public.templates SET org_deleted_at = NULL WHERE org_id = '10000000-0000-4000-8000-00000000000b'
+RETURNING org_deleted_at IS NOT NULL AS still_deleted;
 UPDATE public.orgs SET deleted_at = NULL WHERE id = '10000000-0000-4000-8000-00000000000b';
 
 -- 4. Access follows membership: the creator of an org, once removed, reads

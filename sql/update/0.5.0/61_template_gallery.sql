@@ -1,0 +1,1 @@
+../../src/61_template_gallery.sql
