@@ -22,9 +22,13 @@
  * once with skipped = true.  A run with nothing to do reads the catalog and
  * the (normally empty) default partition and takes no strong lock.
  *
+ * This file plans and runs the steps of a run; partition_month.c holds one
+ * month's DDL, maintenance.c the GUCs and the SQL entry points.
+ *
  *-------------------------------------------------------------------------
  */
-#include "fenta.h"
+#include "partition.h"
+
 
 #include "access/htup_details.h"
 #include "access/xact.h"
@@ -46,39 +50,10 @@
 #include "utils/timestamp.h"
 #include "utils/datetime.h"
 
-PG_FUNCTION_INFO_V1(fenta_maintain_partitions);
-PG_FUNCTION_INFO_V1(fenta_maintenance_plan);
-PG_FUNCTION_INFO_V1(fenta_maintenance_step);
-PG_FUNCTION_INFO_V1(fenta_maintenance_session_lock);
-
-/* GUCs, see fenta_maintenance_init() */
-int			fenta_maintenance_lock_timeout = 500;
-int			fenta_maintenance_interval = 600;
-char	   *fenta_maintenance_database = NULL;
-char	   *fenta_maintenance_role = NULL;
-int			fenta_maintenance_months_ahead = 3;
-int			fenta_maintenance_retention_months = 0;
-
-/* Most months ahead and of retention accepted. */
-#define MAX_MONTHS_AHEAD	120
-#define MAX_RETENTION_MONTHS	1200
-
-/* Output columns of fenta.maintain_partitions() */
-#define MAINTAIN_NATTS		9
-
-/* Results of one run */
-typedef struct MaintainResult
-{
-	int32		months_created;
-	int64		rows_moved;
-	int32		months_detached;
-	int32		months_dropped;
-	int32		months_deferred;
-	int32		quota_resets;
-	int32		counters_rolled_up;
-	bool		usage_refreshed;
-	bool		skipped;
-} MaintainResult;
+const char *const partition_step_names[] = {
+	"create", "archive_rows", "detach", "detach_drop", "drop_archived"
+};
+StaticAssertDecl(lengthof(partition_step_names) == NUM_STEP_KINDS, "one name per step kind");
 
 /*
  * The retention cutoff, as a YYYY_MM suffix: months before it are expired.
@@ -155,105 +130,12 @@ static const char *archived_sql =
 "  AND c.relname::pg_catalog.text OPERATOR(pg_catalog.<) ('usage_records_' OPERATOR(pg_catalog.||) $1) "
 "ORDER BY 1";
 
-/* Advisory lock key of fenta.maintain_partitions: ('fent', 1) */
-#define MAINTAIN_LOCK_KEY1	0x66656e74
-#define MAINTAIN_LOCK_KEY2	1
-
-/*
- * Module load: maintenance GUCs and, when preloaded, the background worker.
- */
-void
-fenta_maintenance_init(void)
-{
-	DefineCustomIntVariable("fenta.maintenance_lock_timeout",
-							"Lock timeout of the strong locks fenta.maintain_partitions() takes; a month that cannot be locked in time is retried on the next run.",
-							"0 waits forever.",
-							&fenta_maintenance_lock_timeout,
-							500, 0, INT_MAX,
-							PGC_USERSET, GUC_UNIT_MS,
-							NULL, NULL, NULL);
-	DefineCustomIntVariable("fenta.maintenance_interval",
-							"Seconds between two runs of maintenance by the background worker.",
-							"0 turns the background worker's runs off.",
-							&fenta_maintenance_interval,
-							600, 0, 31 * 24 * 3600,
-							PGC_SIGHUP, GUC_UNIT_S,
-							NULL, NULL, NULL);
-	DefineCustomIntVariable("fenta.maintenance_months_ahead",
-							"Months after the current one the background worker keeps partitions for.",
-							NULL,
-							&fenta_maintenance_months_ahead,
-							3, 0, MAX_MONTHS_AHEAD,
-							PGC_SIGHUP, 0,
-							NULL, NULL, NULL);
-	DefineCustomIntVariable("fenta.maintenance_retention_months",
-							"Complete past months the background worker keeps attached; older months are detached into schema fenta_archive.",
-							"0 keeps every month.",
-							&fenta_maintenance_retention_months,
-							0, 0, MAX_RETENTION_MONTHS,
-							PGC_SIGHUP, 0,
-							NULL, NULL, NULL);
-	DefineCustomStringVariable("fenta.maintenance_database",
-							   "Database in which the background worker runs maintenance.",
-							   "Empty: the worker waits; so it does while the database does not exist.  Needs fenta in shared_preload_libraries.",
-							   &fenta_maintenance_database,
-							   "",
-							   PGC_SIGHUP, 0,
-							   NULL, NULL, NULL);
-	DefineCustomStringVariable("fenta.maintenance_role",
-							   "Role as which the background worker runs maintenance.",
-							   "Empty: the bootstrap superuser.  The worker waits while the role does not exist or cannot log in.",
-							   &fenta_maintenance_role,
-							   "",
-							   PGC_SIGHUP, 0,
-							   NULL, NULL, NULL);
-
-	if (process_shared_preload_libraries_in_progress)
-		fenta_register_maintenance_worker();
-}
-
-/* Most months as_of may be away from now() */
-#define MAX_AS_OF_MONTHS	3
-
-/* Kinds of steps of a run, each done in a subtransaction (a transaction of its own in the procedure) */
-typedef enum StepKind
-{
-	STEP_CREATE,				/* create, fill and attach a month */
-	STEP_ARCHIVE_ROWS,			/* move late rows of an archived month */
-	STEP_DETACH,				/* detach an expired month into fenta_archive */
-	STEP_DETACH_DROP,			/* detach and drop an expired month */
-	STEP_DROP_ARCHIVED			/* drop an archived expired month */
-} StepKind;
-
-static const char *const step_names[] = {
-	"create", "archive_rows", "detach", "detach_drop", "drop_archived"
-};
-
-#define NUM_STEP_KINDS	((int) lengthof(step_names))
-
-typedef struct Step
-{
-	StepKind	kind;
-	char	   *suffix;			/* YYYY_MM */
-} Step;
-
-/* Arguments of a run, checked */
-typedef struct MaintainArgs
-{
-	int32		months_ahead;
-	bool		has_retention;
-	int32		retention_months;
-	bool		drop_detached;
-	bool		refresh_usage;
-	TimestampTz as_of;
-} MaintainArgs;
-
 /*
  * Raises 22023 for a bad argument of the maintenance function fname, naming
  * the argument.
  */
-static void
-bad_argument(const char *fname, const char *name, const char *message, const char *detail)
+void
+maintenance_bad_argument(const char *fname, const char *name, const char *message, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -265,8 +147,8 @@ bad_argument(const char *fname, const char *name, const char *message, const cha
 /*
  * Checks the arguments of a run (fname names the function in the errors).
  */
-static void
-check_args(const char *fname, MaintainArgs *a)
+void
+maintenance_check_args(const char *fname, MaintainArgs *a)
 {
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	Interval	span;
@@ -274,22 +156,22 @@ check_args(const char *fname, MaintainArgs *a)
 	TimestampTz hi;
 
 	if (a->months_ahead < 0 || a->months_ahead > MAX_MONTHS_AHEAD)
-		bad_argument(fname, "months_ahead",
+		maintenance_bad_argument(fname, "months_ahead",
 					 psprintf("%d is out of range", a->months_ahead),
 					 psprintf("months_ahead counts the months after the current one to create, from 0 to %d.",
 							  MAX_MONTHS_AHEAD));
 	if (a->has_retention &&
 		(a->retention_months < 1 || a->retention_months > MAX_RETENTION_MONTHS))
-		bad_argument(fname, "retention_months",
+		maintenance_bad_argument(fname, "retention_months",
 					 psprintf("%d is out of range", a->retention_months),
 					 psprintf("retention_months counts the complete months before the current one that stay attached, from 1 to %d (NULL keeps every month); the current month is always kept, and so is the previous one, which quota resets and invoices still read.",
 							  MAX_RETENTION_MONTHS));
 	if (a->drop_detached && !a->has_retention)
-		bad_argument(fname, "drop_detached",
+		maintenance_bad_argument(fname, "drop_detached",
 					 "true needs retention_months",
 					 "Only months older than retention_months are ever detached or dropped.");
 	if (TIMESTAMP_NOT_FINITE(a->as_of))
-		bad_argument(fname, "as_of", "must be finite", NULL);
+		maintenance_bad_argument(fname, "as_of", "must be finite", NULL);
 	memset(&span, 0, sizeof(span));
 	span.month = MAX_AS_OF_MONTHS;
 	lo = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
@@ -299,7 +181,7 @@ check_args(const char *fname, MaintainArgs *a)
 												 TimestampTzGetDatum(now),
 												 IntervalPGetDatum(&span)));
 	if (a->as_of < lo || a->as_of > hi)
-		bad_argument(fname, "as_of",
+		maintenance_bad_argument(fname, "as_of",
 					 psprintf("%s is too far from now()", timestamptz_to_str(a->as_of)),
 					 psprintf("as_of must be within %d months of now() (%s).",
 							  MAX_AS_OF_MONTHS, timestamptz_to_str(now)));
@@ -309,8 +191,8 @@ check_args(const char *fname, MaintainArgs *a)
  * Refuses to run in a transaction that uses one snapshot: rows committed
  * after it would stay in the default partition, and the attach would fail.
  */
-static void
-require_read_committed(const char *fname)
+void
+maintenance_require_read_committed(const char *fname)
 {
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
@@ -321,378 +203,12 @@ require_read_committed(const char *fname)
 }
 
 /*
- * Runs a utility or DML statement through SPI; any failure is an error.
- */
-static uint64
-run_sql(const char *sql)
-{
-	int			rc = SPI_execute(sql, false, 0);
-
-	if (rc < 0)
-		elog(ERROR, "SPI_execute failed (%d): %s", rc, sql);
-	return SPI_processed;
-}
-
-/*
- * Prepares and keeps one of the module's plans.
- */
-static SPIPlanPtr
-keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
-{
-	if (*plan == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(p) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*plan = p;
-	}
-	return *plan;
-}
-
-/*
- * Runs a cached query that lists month suffixes by the retention cutoff and
- * returns them, palloc'd in the current context.
- */
-static char **
-list_months(SPIPlanPtr *plan, const char *sql, const char *cutoff, int *n)
-{
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	char	  **names;
-	int			i;
-
-	args[0] = CStringGetTextDatum(cutoff);
-	if (SPI_execute_plan(keep_plan(plan, sql, 1, argtypes), args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not list the months to retire");
-	*n = (int) SPI_processed;
-	names = palloc0(sizeof(char *) * Max(*n, 1));
-	for (i = 0; i < *n; i++)
-		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-	SPI_freetuptable(SPI_tuptable);
-	return names;
-}
-
-/*
- * The comma-separated, quoted column list of usage_records, in its order.
- */
-static char *
-usage_records_columns(void)
-{
-	int			rc;
-	char	   *cols;
-
-	rc = SPI_execute("SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) "
-					 "FROM pg_catalog.pg_attribute a "
-					 "WHERE a.attrelid OPERATOR(pg_catalog.=) 'public.usage_records'::pg_catalog.regclass "
-					 "AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped",
-					 true, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read the columns of public.usage_records");
-	cols = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (cols == NULL)
-		elog(ERROR, "public.usage_records has no columns");
-	return cols;
-}
-
-/*
- * Reads a YYYY_MM suffix; false unless well formed (years 0001 to 9999).
- */
-static bool
-parse_suffix(const char *suffix, int *year, int *month)
-{
-	int			i;
-
-	if (suffix == NULL || strlen(suffix) != 7 || suffix[4] != '_')
-		return false;
-	for (i = 0; i < 7; i++)
-		if (i != 4 && !isdigit((unsigned char) suffix[i]))
-			return false;
-	/* the digits are checked above: compute the numbers from them */
-	*year = (suffix[0] - '0') * 1000 + (suffix[1] - '0') * 100 +
-		(suffix[2] - '0') * 10 + (suffix[3] - '0');
-	*month = (suffix[5] - '0') * 10 + (suffix[6] - '0');
-	return *year >= 1 && *month >= 1 && *month <= 12;
-}
-
-/* The bounds of a month as timestamptz literals */
-static char *
-month_lower(int year, int month)
-{
-	return psprintf("%04d-%02d-01 00:00:00+00", year, month);
-}
-
-static char *
-month_upper(int year, int month)
-{
-	return month == 12 ? psprintf("%04d-01-01 00:00:00+00", year + 1)
-		: psprintf("%04d-%02d-01 00:00:00+00", year, month + 1);
-}
-
-/*
- * The YYYY_MM suffix of the month before the current one of the real clock
- * (UTC): destructive steps only ever touch months before it.
- */
-static char *
-previous_month_suffix(void)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-
-	if (timestamp2tm(GetCurrentTransactionStartTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
-		elog(ERROR, "timestamp out of range");
-	if (tm.tm_mon == 1)
-		return psprintf("%04d_12", tm.tm_year - 1);
-	return psprintf("%04d_%02d", tm.tm_year, tm.tm_mon - 1);
-}
-
-/*
- * Gives a new month the indexes and unique constraints that the default
- * partition has of its own (not inherited from a partitioned index of the
- * parent): the default partition is the template of the partitions for
- * what the parent does not propagate.  Indexes of the parent itself come
- * with LIKE ... INCLUDING ALL and are matched by ATTACH PARTITION.
- */
-static void
-copy_template_indexes(const char *rel)
-{
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	int			rc;
-	int			n;
-	char	  **stmts;
-	int			i;
-
-	args[0] = CStringGetTextDatum(rel);
-	rc = SPI_execute_with_args(
-							   "SELECT CASE WHEN con.oid IS NOT NULL THEN "
-							   "  pg_catalog.format('ALTER TABLE public.%I ADD CONSTRAINT %I %s', $1,"
-							   "    pg_catalog.replace(con.conname, 'usage_records_default', $1),"
-							   "    pg_catalog.pg_get_constraintdef(con.oid)) "
-							   "ELSE pg_catalog.format('CREATE %sINDEX %I ON public.%I %s',"
-							   "    CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END,"
-							   "    pg_catalog.replace(c.relname, 'usage_records_default', $1), $1,"
-							   "    pg_catalog.substring(pg_catalog.pg_get_indexdef(i.indexrelid), ' USING .*$')) END "
-							   "FROM pg_catalog.pg_index i"
-							   "  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
-							   "  LEFT JOIN pg_catalog.pg_constraint con ON con.conindid OPERATOR(pg_catalog.=) i.indexrelid"
-							   "    AND con.conrelid OPERATOR(pg_catalog.=) i.indrelid "
-							   "WHERE i.indrelid OPERATOR(pg_catalog.=) 'public.usage_records_default'::pg_catalog.regclass"
-							   "  AND NOT EXISTS (SELECT FROM pg_catalog.pg_inherits h"
-							   "    WHERE h.inhrelid OPERATOR(pg_catalog.=) i.indexrelid) "
-							   "ORDER BY c.relname",
-							   1, argtypes, args, NULL, false, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read the indexes of public.usage_records_default");
-	n = (int) SPI_processed;
-	stmts = palloc0(sizeof(char *) * Max(n, 1));
-	for (i = 0; i < n; i++)
-		stmts[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-	SPI_freetuptable(SPI_tuptable);
-	for (i = 0; i < n; i++)
-		run_sql(stmts[i]);
-}
-
-/*
- * Moves the rows of [lower, upper) out of the default partition into
- * table qtarget (schema-qualified, quoted).  The caller holds the locks.
- */
-static uint64
-move_rows(const char *qtarget, const char *lower, const char *upper, const char *columns)
-{
-	return run_sql(psprintf("WITH moved AS (DELETE FROM ONLY public.usage_records_default "
-							"WHERE created_at OPERATOR(pg_catalog.>=) '%s'::pg_catalog.timestamptz "
-							"AND created_at OPERATOR(pg_catalog.<) '%s'::pg_catalog.timestamptz "
-							"RETURNING %s) "
-							"INSERT INTO %s (%s) SELECT %s FROM moved",
-							lower, upper, columns, qtarget, columns, columns));
-}
-
-/*
- * Locks the tables that usage_records' foreign keys reference in SHARE ROW
- * EXCLUSIVE mode, which ATTACH PARTITION takes to add the foreign keys to
- * the new month.  Taken first, before any lock on usage_records: writers of
- * usage_records (who only take row share locks on those tables) do not
- * wait behind a run that waits for them.
- */
-static void
-lock_referenced_tables(void)
-{
-	int			rc;
-	int			n;
-	char	  **stmts;
-	int			i;
-
-	rc = SPI_execute("SELECT pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', r.oid::pg_catalog.regclass) "
-					 "FROM (SELECT DISTINCT con.confrelid AS oid FROM pg_catalog.pg_constraint con "
-					 "  WHERE con.conrelid OPERATOR(pg_catalog.=) 'public.usage_records'::pg_catalog.regclass "
-					 "  AND con.contype OPERATOR(pg_catalog.=) 'f') r "
-					 "ORDER BY r.oid",
-					 true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "could not read the foreign keys of public.usage_records");
-	n = (int) SPI_processed;
-	stmts = palloc0(sizeof(char *) * Max(n, 1));
-	for (i = 0; i < n; i++)
-		stmts[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-	SPI_freetuptable(SPI_tuptable);
-	for (i = 0; i < n; i++)
-		run_sql(stmts[i]);
-}
-
-/*
- * Whether writers must be held back on the parent while a month is
- * attached: when the month has begun, or has rows waiting in the default
- * partition.  (An insert routed to the default partition just before the
- * attach would fail after it.)  A month wholly in the future with no rows
- * is attached without the SHARE lock on usage_records: writers go on.
- */
-static bool
-month_needs_writers_held(const char *lower, const char *upper)
-{
-	int			rc;
-	bool		isnull;
-	bool		r;
-
-	rc = SPI_execute(psprintf("SELECT '%s'::pg_catalog.timestamptz OPERATOR(pg_catalog.<=) pg_catalog.now() "
-							  "OR EXISTS (SELECT FROM ONLY public.usage_records_default d "
-							  "WHERE d.created_at OPERATOR(pg_catalog.>=) '%s'::pg_catalog.timestamptz "
-							  "AND d.created_at OPERATOR(pg_catalog.<) '%s'::pg_catalog.timestamptz)",
-							  lower, lower, upper),
-					 true, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read the default partition");
-	r = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-	return !isnull && r;
-}
-
-/*
- * Creates one month standalone, moves its rows out of the default partition
- * and attaches it.  Returns the number of rows moved.
- */
-static uint64
-create_month(const char *suffix, const char *columns)
-{
-	char	   *rel = psprintf("usage_records_%s", suffix);
-	const char *qrel = quote_identifier(rel);
-	const char *qcheck = quote_identifier(psprintf("%s_month", rel));
-	char	   *lower;
-	char	   *upper;
-	int			year;
-	int			month;
-	uint64		moved;
-
-	if (!parse_suffix(suffix, &year, &month))
-		elog(ERROR, "invalid month \"%s\"", suffix);
-	lower = month_lower(year, month);
-	upper = month_upper(year, month);
-
-	/* the new table, invisible to others until the transaction commits */
-	run_sql(psprintf("CREATE TABLE public.%s (LIKE public.usage_records INCLUDING ALL, "
-					 "CONSTRAINT %s CHECK (created_at OPERATOR(pg_catalog.>=) '%s'::pg_catalog.timestamptz "
-					 "AND created_at OPERATOR(pg_catalog.<) '%s'::pg_catalog.timestamptz))",
-					 qrel, qcheck, lower, upper));
-	copy_template_indexes(rel);
-	run_sql(psprintf("ALTER TABLE public.%s ENABLE ROW LEVEL SECURITY; "
-					 "REVOKE ALL ON public.%s FROM PUBLIC, anon, authenticated, service_role; "
-					 "GRANT SELECT ON public.%s TO service_role; "
-					 "COMMENT ON TABLE public.%s IS 'Partition of usage_records for the UTC month %.4s-%.2s, created by fenta maintenance. Read through usage_records; the API roles have no direct access (service_role may read it).'",
-					 qrel, qrel, qrel, qrel, suffix, suffix + 5));
-
-	/*
-	 * The strong locks, each under lock_timeout, in an order no writer
-	 * takes them in reverse: the referenced tables, the parent (SHARE, only
-	 * when writers of the month must be held back: they wait on the parent
-	 * before routing their rows), then the default partition.
-	 */
-	lock_referenced_tables();
-	if (month_needs_writers_held(lower, upper))
-		run_sql("LOCK TABLE ONLY public.usage_records IN SHARE MODE");
-	run_sql("LOCK TABLE public.usage_records_default IN ACCESS EXCLUSIVE MODE");
-	moved = move_rows(psprintf("public.%s", qrel), lower, upper, columns);
-	run_sql(psprintf("ALTER TABLE public.usage_records ATTACH PARTITION public.%s "
-					 "FOR VALUES FROM ('%s') TO ('%s')",
-					 qrel, lower, upper));
-	run_sql(psprintf("ALTER TABLE public.%s DROP CONSTRAINT %s", qrel, qcheck));
-	return moved;
-}
-
-/*
- * Late rows of an archived (or expired) month: they are moved out of the
- * default partition into fenta_archive.usage_records_YYYY_MM, created like
- * a detached month if needed, and reported once.  No public partition is
- * made for a month that retention retired.
- */
-static uint64
-archive_rows(const char *suffix, const char *columns)
-{
-	char	   *rel = psprintf("usage_records_%s", suffix);
-	const char *qrel = quote_identifier(rel);
-	int			year;
-	int			month;
-	uint64		moved;
-
-	if (!parse_suffix(suffix, &year, &month))
-		elog(ERROR, "invalid month \"%s\"", suffix);
-	run_sql("LOCK TABLE public.usage_records_default IN ACCESS EXCLUSIVE MODE");
-	if (!OidIsValid(get_relname_relid(rel, get_namespace_oid("fenta_archive", false))))
-		run_sql(psprintf("CREATE TABLE fenta_archive.%s (LIKE public.usage_records INCLUDING ALL); "
-						 "ALTER TABLE fenta_archive.%s ENABLE ROW LEVEL SECURITY; "
-						 "REVOKE ALL ON fenta_archive.%s FROM PUBLIC, anon, authenticated, service_role; "
-						 "GRANT SELECT ON fenta_archive.%s TO service_role; "
-						 "COMMENT ON TABLE fenta_archive.%s IS 'Archived month %.4s-%.2s of usage_records: rows that arrived after the month was retired by retention.'",
-						 qrel, qrel, qrel, qrel, qrel, suffix, suffix + 5));
-	moved = move_rows(psprintf("fenta_archive.%s", qrel),
-					  month_lower(year, month), month_upper(year, month), columns);
-	if (moved > 0)
-		ereport(WARNING,
-				(errmsg("fenta maintenance moved " UINT64_FORMAT " late row(s) of retired month %.4s-%.2s into fenta_archive.%s",
-						moved, suffix, suffix + 5, rel),
-				 errdetail("The month was detached by retention; its rows were counted in the quota when inserted.")));
-	return moved;
-}
-
-/*
- * Drops a month's table, which the caller asked for (drop_detached): the
- * drop guard (src/guard.c) is told so for this statement only.
- */
-static void
-drop_month_table(const char *qualified)
-{
-	int			save_nestlevel = NewGUCNestLevel();
-
-	(void) set_config_option("fenta.allow_drop", "on",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	run_sql(psprintf("DROP TABLE %s", qualified));
-	AtEOXact_GUC(true, save_nestlevel);
-}
-
-/*
- * Detaches one expired month and archives or drops it.
- */
-static void
-detach_month(const char *suffix, bool drop)
-{
-	const char *qrel = quote_identifier(psprintf("usage_records_%s", suffix));
-
-	run_sql(psprintf("ALTER TABLE public.usage_records DETACH PARTITION public.%s", qrel));
-	if (drop)
-		drop_month_table(psprintf("public.%s", qrel));
-	else
-		run_sql(psprintf("ALTER TABLE public.%s SET SCHEMA fenta_archive", qrel));
-}
-
-/*
  * Runs one step in a subtransaction.  A lock timeout or deadlock rolls the
  * step back and returns false (the month is retried on the next run); any
  * other error is re-thrown.
  */
-static bool
-run_step(const char *fname, const Step *step, const char *columns, uint64 *moved)
+bool
+maintenance_run_step(const char *fname, const Step *step, const char *columns, uint64 *moved)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -707,19 +223,19 @@ run_step(const char *fname, const Step *step, const char *columns, uint64 *moved
 		switch (step->kind)
 		{
 			case STEP_CREATE:
-				*moved = create_month(step->suffix, columns);
+				*moved = partition_create_month(step->suffix, columns);
 				break;
 			case STEP_ARCHIVE_ROWS:
-				*moved = archive_rows(step->suffix, columns);
+				*moved = partition_archive_rows(step->suffix, columns);
 				break;
 			case STEP_DETACH:
-				detach_month(step->suffix, false);
+				partition_detach_month(step->suffix, false);
 				break;
 			case STEP_DETACH_DROP:
-				detach_month(step->suffix, true);
+				partition_detach_month(step->suffix, true);
 				break;
 			case STEP_DROP_ARCHIVED:
-				drop_month_table(psprintf("fenta_archive.%s",
+				partition_drop_month_table(psprintf("fenta_archive.%s",
 										  quote_identifier(psprintf("usage_records_%s", step->suffix))));
 				break;
 		}
@@ -744,7 +260,7 @@ run_step(const char *fname, const Step *step, const char *columns, uint64 *moved
 		ereport(WARNING,
 				(errcode(edata->sqlerrcode),
 				 errmsg("%s deferred %s of usage_records_%s: %s",
-						fname, step_names[step->kind], step->suffix, edata->message),
+						fname, partition_step_names[step->kind], step->suffix, edata->message),
 				 errhint("The month is retried on the next run; fenta.maintenance_lock_timeout sets how long a run waits for a lock.")));
 		FreeErrorData(edata);
 		ok = false;
@@ -760,8 +276,8 @@ run_step(const char *fname, const Step *step, const char *columns, uint64 *moved
  * the way (a relation of the name that is not a partition) are reported
  * and counted in *blocked.
  */
-static Step *
-plan_steps(const char *fname, const MaintainArgs *a, int *nsteps, int *blocked)
+Step *
+maintenance_plan_steps(const char *fname, const MaintainArgs *a, int *nsteps, int *blocked)
 {
 	Oid			argtypes[3] = {TIMESTAMPTZOID, INT4OID, TEXTOID};
 	Datum		args[3];
@@ -789,7 +305,7 @@ plan_steps(const char *fname, const MaintainArgs *a, int *nsteps, int *blocked)
 	args[1] = Int32GetDatum(a->months_ahead);
 	args[2] = cutoff ? CStringGetTextDatum(cutoff) : (Datum) 0;
 	nulls[2] = cutoff ? ' ' : 'n';
-	rc = SPI_execute_plan(keep_plan(&months_plan, months_sql, 3, argtypes),
+	rc = SPI_execute_plan(partition_keep_plan(&months_plan, months_sql, 3, argtypes),
 						  args, nulls, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not list the months to create");
@@ -835,7 +351,7 @@ plan_steps(const char *fname, const MaintainArgs *a, int *nsteps, int *blocked)
 		char	  **list;
 		Oid			archive_ns = get_namespace_oid("fenta_archive", false);
 
-		list = list_months(&expired_plan, expired_sql, cutoff, &nlist);
+		list = partition_list_months(&expired_plan, expired_sql, cutoff, &nlist);
 		for (i = 0; i < nlist; i++)
 		{
 			if (n >= max)
@@ -854,7 +370,7 @@ plan_steps(const char *fname, const MaintainArgs *a, int *nsteps, int *blocked)
 		}
 		if (a->drop_detached)
 		{
-			list = list_months(&archived_plan, archived_sql, cutoff, &nlist);
+			list = partition_list_months(&archived_plan, archived_sql, cutoff, &nlist);
 			for (i = 0; i < nlist; i++)
 			{
 				if (n >= max)
@@ -871,8 +387,8 @@ plan_steps(const char *fname, const MaintainArgs *a, int *nsteps, int *blocked)
  * Sets lock_timeout to fenta.maintenance_lock_timeout at a new GUC nest
  * level; returns the level to pass to AtEOXact_GUC().
  */
-static int
-set_step_lock_timeout(void)
+int
+maintenance_set_lock_timeout(void)
 {
 	int			save_nestlevel = NewGUCNestLevel();
 	char		timeout[32];
@@ -979,8 +495,8 @@ count_step(const Step *step, bool ok, uint64 moved, MaintainResult *res)
  * refresh of mv_daily_usage are left to the next run rather than run under
  * them.  CALL fenta.run_maintenance() commits between steps instead.
  */
-static void
-maintain(const MaintainArgs *a, MaintainResult *res)
+void
+maintenance_run(const MaintainArgs *a, MaintainResult *res)
 {
 	const char *fname = "fenta.maintain_partitions()";
 	Step	   *steps;
@@ -991,18 +507,18 @@ maintain(const MaintainArgs *a, MaintainResult *res)
 	bool		strong = false;
 	int			i;
 
-	steps = plan_steps(fname, a, &nsteps, &blocked);
+	steps = maintenance_plan_steps(fname, a, &nsteps, &blocked);
 	res->months_deferred += blocked;
 
-	save_nestlevel = set_step_lock_timeout();
+	save_nestlevel = maintenance_set_lock_timeout();
 	for (i = 0; i < nsteps; i++)
 	{
 		uint64		moved = 0;
 		bool		ok;
 
 		if (columns == NULL)
-			columns = usage_records_columns();
-		ok = run_step(fname, &steps[i], columns, &moved);
+			columns = partition_usage_columns();
+		ok = maintenance_run_step(fname, &steps[i], columns, &moved);
 		count_step(&steps[i], ok, moved, res);
 		if (ok && steps[i].kind != STEP_DROP_ARCHIVED)
 			strong = true;
@@ -1029,287 +545,8 @@ maintain(const MaintainArgs *a, MaintainResult *res)
 	res->counters_rolled_up = call_if_exists("rollup_quota_counters");
 	if (a->refresh_usage)
 	{
-		run_sql("SELECT fenta.refresh_daily_usage(true)");
+		partition_run_sql("SELECT fenta.refresh_daily_usage(true)");
 		res->usage_refreshed = true;
 	}
 	res->quota_resets = apply_resets_skip_locked();
-}
-
-/*
- * Runs fn with creating_extension off: partitions are ordinary tables,
- * dumped with their rows, never members of the extension, even when made
- * from an extension script.
- */
-#define BEGIN_NOT_EXTENSION_MEMBERS \
-	do { \
-		bool		save_creating_extension = creating_extension; \
-		Oid			save_extension_object = CurrentExtensionObject; \
-		creating_extension = false; \
-		CurrentExtensionObject = InvalidOid; \
-		PG_TRY();
-
-#define END_NOT_EXTENSION_MEMBERS \
-		PG_FINALLY(); \
-		{ \
-			creating_extension = save_creating_extension; \
-			CurrentExtensionObject = save_extension_object; \
-		} \
-		PG_END_TRY(); \
-	} while (0)
-
-/* The advisory lock of maintenance runs */
-static void
-maintenance_locktag(LOCKTAG *tag)
-{
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, MAINTAIN_LOCK_KEY1, MAINTAIN_LOCK_KEY2, 2);
-}
-
-/*
- * fenta.maintain_partitions(months_ahead, retention_months, drop_detached,
- * refresh_usage, as_of): creates the missing monthly partitions of
- * usage_records, moves rows out of the default partition, detaches expired
- * months, and (when it changed no partition) runs the quota engine's
- * rollup and resets and refreshes mv_daily_usage.
- */
-Datum
-fenta_maintain_partitions(PG_FUNCTION_ARGS)
-{
-	const char *fname = "fenta.maintain_partitions()";
-	TupleDesc	tupdesc;
-	MaintainResult res;
-	MaintainArgs a;
-	Datum		values[MAINTAIN_NATTS];
-	bool		nulls[MAINTAIN_NATTS];
-	LOCKTAG		tag;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (tupdesc->natts != MAINTAIN_NATTS)
-		elog(ERROR, "fenta.maintain_partitions() is declared with %d columns, expected %d",
-			 tupdesc->natts, MAINTAIN_NATTS);
-
-	/* arguments */
-	memset(&a, 0, sizeof(a));
-	if (PG_ARGISNULL(0))
-		bad_argument(fname, "months_ahead", "must not be NULL", NULL);
-	a.months_ahead = PG_GETARG_INT32(0);
-	a.has_retention = !PG_ARGISNULL(1);
-	if (a.has_retention)
-		a.retention_months = PG_GETARG_INT32(1);
-	if (PG_ARGISNULL(2))
-		bad_argument(fname, "drop_detached", "must not be NULL", NULL);
-	a.drop_detached = PG_GETARG_BOOL(2);
-	if (PG_ARGISNULL(3))
-		bad_argument(fname, "refresh_usage", "must not be NULL", NULL);
-	a.refresh_usage = PG_GETARG_BOOL(3);
-	if (PG_ARGISNULL(4))
-		bad_argument(fname, "as_of", "must not be NULL", NULL);
-	a.as_of = PG_GETARG_TIMESTAMPTZ(4);
-	check_args(fname, &a);
-	require_read_committed(fname);
-
-	memset(&res, 0, sizeof(res));
-	res.quota_resets = -1;		/* NULL unless run */
-	res.counters_rolled_up = -1;
-
-	/* one run at a time; a second one returns at once */
-	maintenance_locktag(&tag);
-	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
-	{
-		ereport(NOTICE,
-				(errmsg("fenta.maintain_partitions() is already running in another session; skipped")));
-		res.skipped = true;
-	}
-	else
-	{
-		BEGIN_NOT_EXTENSION_MEMBERS
-		{
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			maintain(&a, &res);
-			SPI_finish();
-		}
-		END_NOT_EXTENSION_MEMBERS;
-	}
-
-	memset(nulls, 0, sizeof(nulls));
-	values[0] = Int32GetDatum(res.months_created);
-	values[1] = Int64GetDatum(res.rows_moved);
-	values[2] = Int32GetDatum(res.months_detached);
-	values[3] = Int32GetDatum(res.months_dropped);
-	values[4] = Int32GetDatum(res.months_deferred);
-	values[5] = Int32GetDatum(res.quota_resets);
-	nulls[5] = res.quota_resets < 0;
-	values[6] = Int32GetDatum(res.counters_rolled_up);
-	nulls[6] = res.counters_rolled_up < 0;
-	values[7] = BoolGetDatum(res.usage_refreshed);
-	values[8] = BoolGetDatum(res.skipped);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
-}
-
-/*
- * fenta.maintenance_plan(months_ahead, retention_months, drop_detached,
- * as_of) RETURNS TABLE (step text, month text): the partition steps a run
- * of fenta.run_maintenance() does, each in a transaction of its own.  NULL
- * months_ahead and retention_months take fenta.maintenance_months_ahead
- * and fenta.maintenance_retention_months (0: no retention); NULL as_of is
- * now().
- */
-Datum
-fenta_maintenance_plan(PG_FUNCTION_ARGS)
-{
-	const char *fname = "fenta.run_maintenance()";
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MaintainArgs a;
-	Step	   *steps;
-	int			nsteps;
-	int			blocked;
-	int			i;
-
-	memset(&a, 0, sizeof(a));
-	a.months_ahead = PG_ARGISNULL(0) ? fenta_maintenance_months_ahead : PG_GETARG_INT32(0);
-	if (PG_ARGISNULL(1))
-	{
-		a.has_retention = fenta_maintenance_retention_months > 0;
-		a.retention_months = fenta_maintenance_retention_months;
-	}
-	else
-	{
-		a.retention_months = PG_GETARG_INT32(1);
-		a.has_retention = a.retention_months != 0;
-	}
-	if (PG_ARGISNULL(2))
-		bad_argument(fname, "drop_detached", "must not be NULL", NULL);
-	a.drop_detached = PG_GETARG_BOOL(2);
-	a.as_of = PG_ARGISNULL(3) ? GetCurrentTransactionStartTimestamp() : PG_GETARG_TIMESTAMPTZ(3);
-	check_args(fname, &a);
-
-	InitMaterializedSRF(fcinfo, 0);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	steps = plan_steps(fname, &a, &nsteps, &blocked);
-	for (i = 0; i < nsteps; i++)
-	{
-		Datum		values[2];
-		bool		nulls[2] = {false, false};
-
-		values[0] = CStringGetTextDatum(step_names[steps[i].kind]);
-		values[1] = CStringGetTextDatum(steps[i].suffix);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	SPI_finish();
-	PG_RETURN_NULL();
-}
-
-/*
- * fenta.maintenance_step(step text, month text, OUT done boolean, OUT
- * rows_moved bigint): one step of fenta.maintenance_plan(), under
- * fenta.maintenance_lock_timeout.  done is false when the step was
- * deferred (a lock not had in time, or another run at work).  Destructive
- * steps only ever touch months before the previous month of now().
- */
-Datum
-fenta_maintenance_step(PG_FUNCTION_ARGS)
-{
-	const char *fname = "fenta.run_maintenance()";
-	TupleDesc	tupdesc;
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
-	Step		step;
-	char	   *kind;
-	int			year;
-	int			month;
-	uint64		moved = 0;
-	bool		ok = false;
-	LOCKTAG		tag;
-	int			i;
-
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		bad_argument("fenta.maintenance_step()", PG_ARGISNULL(0) ? "step" : "month", "must not be NULL", NULL);
-	kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	step.suffix = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	for (i = 0; i < NUM_STEP_KINDS; i++)
-		if (strcmp(kind, step_names[i]) == 0)
-			break;
-	if (i == NUM_STEP_KINDS)
-		bad_argument("fenta.maintenance_step()", "step", psprintf("unknown step \"%s\"", kind), NULL);
-	step.kind = (StepKind) i;
-	if (!parse_suffix(step.suffix, &year, &month))
-		bad_argument("fenta.maintenance_step()", "month",
-					 psprintf("\"%s\" is not a month", step.suffix), "A month is written YYYY_MM.");
-	if (step.kind != STEP_CREATE && strcmp(step.suffix, previous_month_suffix()) >= 0)
-		bad_argument("fenta.maintenance_step()", "month",
-					 psprintf("%s is the current or previous month, or later", step.suffix),
-					 "Only months before the previous month are ever archived, detached or dropped.");
-	require_read_committed(fname);
-
-	maintenance_locktag(&tag);
-	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-	{
-		BEGIN_NOT_EXTENSION_MEMBERS
-		{
-			int			save_nestlevel;
-			bool		skip = false;
-
-			if (SPI_connect() != SPI_OK_CONNECT)
-				elog(ERROR, "SPI_connect failed");
-			/* done meanwhile (another run) or no longer to do: nothing */
-			if (step.kind == STEP_CREATE)
-			{
-				Oid			relid = get_relname_relid(psprintf("usage_records_%s", step.suffix),
-													  PG_PUBLIC_NAMESPACE);
-
-				skip = OidIsValid(relid) && get_rel_relispartition(relid);
-				ok = skip;
-			}
-			if (!skip)
-			{
-				save_nestlevel = set_step_lock_timeout();
-				ok = run_step(fname, &step, usage_records_columns(), &moved);
-				AtEOXact_GUC(true, save_nestlevel);
-			}
-			SPI_finish();
-		}
-		END_NOT_EXTENSION_MEMBERS;
-	}
-	values[0] = BoolGetDatum(ok);
-	values[1] = Int64GetDatum((int64) moved);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
-}
-
-/*
- * fenta.maintenance_session_lock(acquire boolean) RETURNS boolean: takes
- * (true) or releases (false) the advisory lock of maintenance runs at
- * session level, for fenta.run_maintenance(), which commits between its
- * steps.  Taking it releases first what an earlier, failed run of the
- * session left, and refuses to run inside a transaction block; it returns
- * false when another session runs maintenance.
- */
-Datum
-fenta_maintenance_session_lock(PG_FUNCTION_ARGS)
-{
-	bool		acquire = PG_ARGISNULL(0) ? false : PG_GETARG_BOOL(0);
-	LOCKTAG		tag;
-
-	maintenance_locktag(&tag);
-	if (acquire && IsTransactionBlock())
-		ereport(ERROR,
-				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-				 errmsg("fenta.run_maintenance() cannot run inside a transaction block"),
-				 errdetail("It commits after each step, so that no lock is held for longer than one step."),
-				 errhint("CALL it on its own (autocommit), or use SELECT * FROM fenta.maintain_partitions() inside a transaction.")));
-	while (LockHeldByMe(&tag, ExclusiveLock))
-		if (!LockRelease(&tag, ExclusiveLock, true))
-			break;
-	if (!acquire)
-		PG_RETURN_BOOL(true);
-	if (LockAcquire(&tag, ExclusiveLock, true, true) == LOCKACQUIRE_NOT_AVAIL)
-	{
-		ereport(NOTICE,
-				(errmsg("fenta maintenance is already running in another session; skipped")));
-		PG_RETURN_BOOL(false);
-	}
-	PG_RETURN_BOOL(true);
 }
