@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * worker.c
- *	  Background maintenance: a launcher and one short-lived worker per run.
+ *	  Background maintenance: a launcher and one short-lived worker per run
+ *	  (the run itself: worker_run.c).
  *
  * With fenta in shared_preload_libraries, the postmaster starts the "fenta
  * maintenance launcher".  It connects to no database (it reads only the
@@ -35,7 +36,7 @@
  *
  *-------------------------------------------------------------------------
  */
-#include "fenta.h"
+#include "worker.h"
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
@@ -76,24 +77,8 @@
 /* Longest back-off after runs that could not connect (ms), see next_run_time */
 #define WORKER_BACKOFF_CAP_MS	600000L
 
-#define LAUNCHER_TYPE	"fenta maintenance launcher"
-#define WORKER_TYPE		"fenta maintenance worker"
-
-/*
- * State shared by the launcher and its runs: whether "fenta is not
- * installed" was already logged for a database, so that a database
- * without fenta gets one line, not one per run; whether the run got its
- * connection (reset by the launcher before each run), so that the launcher
- * knows when a run failed to connect (no CONNECT privilege, a connection
- * limit...).  Only one run exists at a time.
- */
-typedef struct FentaWorkerShared
-{
-	Oid			missing_logged_db;
-	bool		connected;		/* the current run got its connection */
-} FentaWorkerShared;
-
-static FentaWorkerShared *worker_shared = NULL;
+/* the area, attached by fenta_worker_shmem_startup() */
+FentaWorkerShared *fenta_worker_shared = NULL;
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
@@ -126,12 +111,12 @@ fenta_worker_shmem_startup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	worker_shared = ShmemInitStruct("fenta maintenance worker",
+	fenta_worker_shared = ShmemInitStruct("fenta maintenance worker",
 									sizeof(FentaWorkerShared), &found);
 	if (!found)
 	{
-		worker_shared->missing_logged_db = InvalidOid;
-		worker_shared->connected = false;
+		fenta_worker_shared->missing_logged_db = InvalidOid;
+		fenta_worker_shared->connected = false;
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -344,7 +329,7 @@ start_run_and_wait(Oid dboid, Oid roleoid)
 	memcpy(worker.bgw_extra, &roleoid, sizeof(Oid));
 	worker.bgw_notify_pid = MyProcPid;
 
-	worker_shared->connected = false;
+	fenta_worker_shared->connected = false;
 	pg_memory_barrier();
 	if (!RegisterDynamicBackgroundWorker(&worker, &handle))
 	{
@@ -375,7 +360,7 @@ start_run_and_wait(Oid dboid, Oid roleoid)
 	}
 	pfree(handle);
 	pg_memory_barrier();
-	return worker_shared->connected;
+	return fenta_worker_shared->connected;
 }
 
 /*
@@ -488,197 +473,3 @@ fenta_maintenance_launcher_main(Datum main_arg)
 	}
 }
 
-/*
- * Whether schema fenta has a routine of that name: with nargs = -1 any,
- * else one callable with nargs arguments (defaults filled in); with
- * procedure, a procedure.  Never raises an error for overloaded names.
- */
-static bool
-have_fenta_routine(const char *name, int nargs, bool procedure)
-{
-	List	   *fname = list_make2(makeString("fenta"), makeString(pstrdup(name)));
-	FuncCandidateList cand;
-
-	for (cand = FuncnameGetCandidates(fname, nargs, NIL, false, nargs >= 0, false, true);
-		 cand != NULL; cand = cand->next)
-	{
-		if (!procedure || get_func_prokind(cand->oid) == PROKIND_PROCEDURE)
-			return true;
-	}
-	return false;
-}
-
-/*
- * Runs one statement at top level in a portal of its own, as a client's
- * simple query would run, so that a CALLed procedure may COMMIT.  Must be
- * called in a transaction, outside a transaction block.  The parse and plan
- * trees live in a context that outlives the transactions (like
- * exec_simple_query's MessageContext), since the portal is still running
- * when the procedure commits.
- */
-static void
-run_toplevel(const char *sql, MemoryContext runcontext)
-{
-	List	   *parsetrees;
-	RawStmt    *parsetree;
-	List	   *querytrees;
-	List	   *plantrees;
-	Portal		portal;
-	DestReceiver *receiver;
-	QueryCompletion qc;
-	CommandTag	commandTag;
-
-	MemoryContextSwitchTo(runcontext);
-	parsetrees = pg_parse_query(sql);
-	if (list_length(parsetrees) != 1)
-		elog(ERROR, "fenta maintenance worker: one statement expected");
-	parsetree = linitial_node(RawStmt, parsetrees);
-	commandTag = CreateCommandTag(parsetree->stmt);
-
-	PushActiveSnapshot(GetTransactionSnapshot());
-	querytrees = pg_analyze_and_rewrite_fixedparams(parsetree, sql, NULL, 0, NULL);
-	plantrees = pg_plan_queries(querytrees, sql, CURSOR_OPT_PARALLEL_OK, NULL);
-	PopActiveSnapshot();
-
-	portal = CreatePortal("fenta maintenance", true, true);
-	portal->visible = false;
-	PortalDefineQuery(portal, NULL, sql, commandTag, plantrees, NULL);
-	PortalStart(portal, NULL, 0, InvalidSnapshot);
-	PortalSetResultFormat(portal, 1, NULL);
-	receiver = CreateDestReceiver(DestNone);
-	InitializeQueryCompletion(&qc);
-	(void) PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
-	receiver->rDestroy(receiver);
-	PortalDrop(portal, false);
-
-	/*
-	 * Not back to the caller's context: when the procedure committed, that
-	 * was the first transaction's, now gone.
-	 */
-	MemoryContextSwitchTo(TopTransactionContext);
-}
-
-/*
- * fenta.maintain_partitions() with the GUCs' arguments, atomically through
- * SPI; logs what was done.
- */
-static void
-run_maintain_partitions(void)
-{
-	char	   *sql;
-	int			rc;
-	TupleDesc	desc;
-	HeapTuple	tup;
-	char	   *created;
-	char	   *moved;
-	char	   *detached;
-	char	   *deferred;
-	bool		busy;
-	bool		did;
-
-	if (fenta_maintenance_retention_months > 0)
-		sql = psprintf("SELECT * FROM fenta.maintain_partitions(months_ahead => %d, retention_months => %d)",
-					   fenta_maintenance_months_ahead, fenta_maintenance_retention_months);
-	else
-		sql = psprintf("SELECT * FROM fenta.maintain_partitions(months_ahead => %d, retention_months => NULL::pg_catalog.int4)",
-					   fenta_maintenance_months_ahead);
-	pgstat_report_activity(STATE_RUNNING, sql);
-
-	PushActiveSnapshot(GetTransactionSnapshot());
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	rc = SPI_execute(sql, false, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not run fenta.maintain_partitions()");
-	desc = SPI_tuptable->tupdesc;
-	tup = SPI_tuptable->vals[0];
-	created = SPI_getvalue(tup, desc, 1);
-	moved = SPI_getvalue(tup, desc, 2);
-	detached = SPI_getvalue(tup, desc, 3);
-	deferred = SPI_getvalue(tup, desc, 5);
-	busy = strcmp(SPI_getvalue(tup, desc, 9), "t") == 0;
-	did = strcmp(created, "0") != 0 || strcmp(moved, "0") != 0 ||
-		strcmp(detached, "0") != 0 || strcmp(deferred, "0") != 0;
-	ereport(did ? LOG : DEBUG1,
-			(errmsg("fenta maintenance worker: %s%s months created, %s rows moved, %s months detached, %s deferred",
-					busy ? "skipped (another run in progress); " : "",
-					created, moved, detached, deferred)));
-	SPI_finish();
-	PopActiveSnapshot();
-}
-
-/*
- * Entry point of one maintenance run, started by the launcher: connects to
- * the database (main_arg) as the role (bgw_extra, InvalidOid for the
- * bootstrap superuser), runs maintenance once and exits.  An error is
- * logged and the run ends.
- */
-void
-fenta_maintenance_run_main(Datum main_arg)
-{
-	Oid			dboid = DatumGetObjectId(main_arg);
-	Oid			roleoid;
-	MemoryContext runcontext;
-
-	memcpy(&roleoid, MyBgworkerEntry->bgw_extra, sizeof(Oid));
-	pqsignal(SIGTERM, die);
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(dboid, roleoid, 0);
-	pgstat_report_appname(WORKER_TYPE);
-	worker_shared->connected = true;
-	pg_memory_barrier();
-	/* defense in depth: what the run executes is schema-qualified anyway */
-	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
-
-	runcontext = AllocSetContextCreate(TopMemoryContext, "fenta maintenance run",
-									   ALLOCSET_DEFAULT_SIZES);
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-
-	PG_TRY();
-	{
-		char	   *dbname = get_database_name(MyDatabaseId);
-
-		if (!OidIsValid(get_extension_oid("fenta", true)) ||
-			!have_fenta_routine("maintain_partitions", -1, false))
-		{
-			/* one line per database, then quietly */
-			ereport(worker_shared->missing_logged_db == dboid ? DEBUG1 : LOG,
-					(errmsg("fenta maintenance worker: fenta 0.2.0 or later is not installed in database \"%s\"; waiting",
-							dbname)));
-			worker_shared->missing_logged_db = dboid;
-		}
-		else
-		{
-			worker_shared->missing_logged_db = InvalidOid;
-			if (have_fenta_routine("run_maintenance", 0, true))
-			{
-				const char *sql = "CALL fenta.run_maintenance()";
-
-				dbname = MemoryContextStrdup(runcontext, dbname);
-				pgstat_report_activity(STATE_RUNNING, sql);
-				run_toplevel(sql, runcontext);
-				ereport(DEBUG1,
-						(errmsg("fenta maintenance worker: fenta.run_maintenance() done in database \"%s\"",
-								dbname)));
-			}
-			else
-				run_maintain_partitions();
-		}
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		HOLD_INTERRUPTS();
-		MemoryContextSwitchTo(runcontext);
-		EmitErrorReport();
-		AbortCurrentTransaction();
-		FlushErrorState();
-		RESUME_INTERRUPTS();
-	}
-	PG_END_TRY();
-
-	pgstat_report_stat(true);
-	pgstat_report_activity(STATE_IDLE, NULL);
-	proc_exit(0);
-}
