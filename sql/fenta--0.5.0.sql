@@ -2225,8 +2225,8 @@ LANGUAGE sql VOLATILE
 SET search_path = ''
 AS $$
 	SELECT CASE WHEN daily_usage_lock.wait
-		THEN (SELECT true FROM pg_catalog.pg_advisory_xact_lock(1718511220, 3))
-		ELSE pg_catalog.pg_try_advisory_xact_lock(1718511220, 3) END
+		THEN (SELECT true FROM pg_catalog.pg_advisory_xact_lock(1717923444, 3))
+		ELSE pg_catalog.pg_try_advisory_xact_lock(1717923444, 3) END
 $$;
 COMMENT ON FUNCTION fenta.daily_usage_lock(boolean) IS
 'Internal (fenta.drain_daily_usage, fenta.rebuild_daily_usage): the transaction-level advisory lock that keeps a drain and a rebuild of public.usage_daily apart; waits for it (true) or tries it (false), returning whether it is held.';
