@@ -54,7 +54,7 @@ $$;
 CREATE FUNCTION pg_temp.pending() RETURNS bigint LANGUAGE sql AS
 $$ SELECT count(*) FROM fenta.usage_daily_pending $$;
 
--- the fixture's usage (one row per org) is pending until the first refresh
+-- the fixture refreshed daily usage: its usage (one row per org) is in
 SELECT pg_temp.pending() AS pending, (SELECT count(*) FROM public.usage_daily) AS days;
 SELECT * FROM fenta.drain_daily_usage();
 SELECT pg_temp.check(), pg_temp.pending() AS pending;
