@@ -63,3 +63,5 @@ $$;
 SELECT pg_temp.fill('10000000-0000-4000-8000-00000000000a', 'a', '00000000-0000-4000-8000-0000000000a3');
 SELECT pg_temp.fill('10000000-0000-4000-8000-00000000000b', 'b', '00000000-0000-4000-8000-0000000000b1');
 
+-- daily usage up to date with the usage rows above (public.usage_daily)
+DO $$ BEGIN PERFORM fenta.refresh_daily_usage(); END $$;

@@ -214,6 +214,8 @@ SELECT c.relname AS entity, fenta.typeid_prefix_of(c.oid) AS prefix
 FROM pg_class AS c
 WHERE c.relnamespace = 'public'::regnamespace
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  -- entities: tables with an id (public.usage_daily is a summary keyed by org, day and resource type)
+  AND EXISTS (SELECT FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
 ORDER BY fenta.typeid_prefix_of(c.oid) COLLATE "C";
 
 -- Every table in public has a prefix and a public_id computed field.
@@ -221,6 +223,8 @@ SELECT c.relname
 FROM pg_class AS c
 WHERE c.relnamespace = 'public'::regnamespace
   AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  -- entities: tables with an id (public.usage_daily is a summary keyed by org, day and resource type)
+  AND EXISTS (SELECT FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
   AND (fenta.typeid_prefix_of(c.oid) IS NULL
        OR to_regprocedure(format('public.public_id(%s)', c.oid::regclass)) IS NULL);
 
@@ -244,6 +248,7 @@ BEGIN
         SELECT c.oid FROM pg_class AS c
         WHERE c.relnamespace = 'public'::regnamespace
           AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+          AND EXISTS (SELECT FROM pg_attribute AS a WHERE a.attrelid = c.oid AND a.attname = 'id' AND NOT a.attisdropped)
         ORDER BY c.relname COLLATE "C"
     LOOP
         entity := rel::text;

@@ -43,6 +43,32 @@ load_data() {
 	q -d "$1" -c "INSERT INTO public.orgs (id, name, slug, owner_id) VALUES
 		('10000000-0000-4000-8000-00000000000d', 'Org D', 'org-d', '00000000-0000-4000-8000-0000000000d1')" \
 		-c "UPDATE public.orgs SET deleted_at = now() WHERE id = '10000000-0000-4000-8000-00000000000d'"
+	# usage in earlier days and months (no quota amounts: the counters of
+	# the period do not change), then the daily usage refreshed
+	q -d "$1" -c "INSERT INTO public.usage_records (org_id, resource_type, cost_usd, created_at)
+		SELECT o, 'llm_tokens', 0.25, now() - make_interval(days => d)
+		FROM unnest(ARRAY['10000000-0000-4000-8000-00000000000a', '10000000-0000-4000-8000-00000000000b']::uuid[]) o,
+			unnest(ARRAY[1, 1, 40, 70]) d" \
+		-c "SELECT fenta.refresh_daily_usage()" >/dev/null
+}
+
+# public.usage_daily equals the full recomputation over usage_records after
+# a refresh (0.5.0: the update migrates the history once)
+daily_exact() {
+	local n
+	n=$(q -At -d "$1" -c "SELECT fenta.refresh_daily_usage()" -c "
+		WITH f AS (SELECT org_id, (created_at AT TIME ZONE 'UTC')::date AS day, resource_type, count(*) AS events,
+				sum(llm_tokens_prompt + llm_tokens_output)::bigint AS tokens, sum(kai_credits)::bigint AS k,
+				sum(render_seconds)::bigint AS r, sum(storage_bytes)::bigint AS s, sum(cost_usd) AS c
+			FROM public.usage_records GROUP BY 1, 2, 3),
+		d AS (SELECT org_id, day, resource_type, events, tokens, kai_credits, render_seconds, storage_bytes, cost_usd
+			FROM public.usage_daily)
+		SELECT count(*) FROM ((SELECT * FROM f EXCEPT ALL SELECT * FROM d) UNION ALL (SELECT * FROM d EXCEPT ALL SELECT * FROM f)) x" | tail -n 1)
+	if [ "$n" = 0 ] && [ "$(q -At -d "$1" -c 'SELECT count(DISTINCT day) >= 3 FROM public.usage_daily')" = t ]; then
+		echo "$2: daily usage equals the recomputation over usage_records"
+	else
+		echo "$2: daily usage differs from the recomputation in $n row(s)"; fail=1
+	fi
 }
 
 # The quota state of every org, one line each: limits, overage prices and
@@ -155,6 +181,7 @@ SQL
 		echo "$v: rows lost or changed by the update in: $changed"; fail=1
 	fi
 	check_deleted "$db" "$v, after the update"
+	daily_exact "$db" "$v, after the update"
 	quota_state "$db" "$work/$v.quota"
 	if ! diff -u --label "fresh $newest" --label "updated from $v" "$work/fresh.quota" "$work/$v.quota"; then
 		echo "$v: the quota state differs from a fresh install with the same data"; fail=1
@@ -181,6 +208,9 @@ SQL
 	else
 		echo "$v -> $newest (path ${path:-none}): rows kept, catalog identical"
 	fi
+	q -d "$db" -c "INSERT INTO public.usage_records (org_id, resource_type, render_seconds, created_at)
+		VALUES ('10000000-0000-4000-8000-00000000000a', 'render_seconds', 7, now() - interval '2 days')"
+	daily_exact "$db" "$v, after the update and one more row"
 	dropdb "$db"
 done
 

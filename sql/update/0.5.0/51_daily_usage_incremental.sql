@@ -1,0 +1,1 @@
+../../src/51_daily_usage_incremental.sql

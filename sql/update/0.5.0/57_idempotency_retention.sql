@@ -1,0 +1,1 @@
+../../src/57_idempotency_retention.sql
