@@ -91,25 +91,12 @@ ALTER TABLE fenta.usage_daily_pending ENABLE ROW LEVEL SECURITY;
 REVOKE ALL ON fenta.usage_daily_pending FROM PUBLIC, anon, authenticated, service_role;
 GRANT SELECT ON fenta.usage_daily_pending TO service_role;
 
--- The capture: AFTER INSERT ... FOR EACH STATEMENT on usage_records.
+-- The capture: AFTER INSERT ... FOR EACH STATEMENT on usage_records, in C
+-- (src/daily.c): it runs with every insert.
 CREATE FUNCTION fenta.usage_daily_capture()
 RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = ''
-AS $$
-BEGIN
-	INSERT INTO fenta.usage_daily_pending (org_id, day, resource_type, events,
-		llm_tokens_prompt, llm_tokens_output, tokens, kai_credits, render_seconds, storage_bytes, cost_usd)
-	SELECT n.org_id, (n.created_at AT TIME ZONE 'UTC')::date, n.resource_type, pg_catalog.count(*),
-		pg_catalog.sum(n.llm_tokens_prompt)::bigint, pg_catalog.sum(n.llm_tokens_output)::bigint,
-		pg_catalog.sum(n.llm_tokens_prompt OPERATOR(pg_catalog.+) n.llm_tokens_output)::bigint,
-		pg_catalog.sum(n.kai_credits)::bigint, pg_catalog.sum(n.render_seconds)::bigint,
-		pg_catalog.sum(n.storage_bytes)::bigint, pg_catalog.sum(n.cost_usd)
-	FROM new_rows n
-	GROUP BY 1, 2, 3;
-	RETURN NULL;
-END
-$$;
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'fenta_usage_daily_capture';
 COMMENT ON FUNCTION fenta.usage_daily_capture() IS
 'AFTER INSERT statement trigger on usage_records (transition table new_rows): appends the statement''s rows, grouped by org, UTC day and resource type, to fenta.usage_daily_pending. Rows skipped by the idempotency guard are not in new_rows. Rows written straight into a partition (maintenance moving rows between partitions, a superuser''s repair) are not captured.';
 REVOKE ALL ON FUNCTION fenta.usage_daily_capture() FROM PUBLIC, anon, authenticated, service_role;
