@@ -166,5 +166,20 @@ SELECT (SELECT count(*) FROM public.orgs) AS orgs, (SELECT count(*) FROM public.
 INSERT INTO public.orgs (name, slug) VALUES ('Suspended Inc', 'suspended-inc');
 UPDATE public.projects SET name = 'x';
 RESET ROLE;
+
+-- 5. A DELETE without WHERE reaches the author's orgs only, and only what
+-- the author's role may delete: an admin of B (only) empties B's jobs, not
+-- A's; an editor of A and B deletes nothing (42501).
+INSERT INTO public.org_members (org_id, user_id, role) VALUES
+	('10000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-0000000000d1', 'admin');
+SET ROLE authenticated;
+SET request.jwt.claims = '{"sub": "00000000-0000-4000-8000-0000000000a3", "role": "authenticated"}';
+DELETE FROM public.projects;
+SET request.jwt.claims = '{"sub": "00000000-0000-4000-8000-0000000000d1", "role": "authenticated"}';
+DELETE FROM public.jobs;
+DELETE FROM public.webhooks;
+RESET ROLE;
+SELECT org_id, count(*) AS jobs_left FROM public.jobs GROUP BY 1 ORDER BY 1;
+SELECT org_id, count(*) AS webhooks_left FROM public.webhooks GROUP BY 1 ORDER BY 1;
 \c :regress_db
 DROP DATABASE fenta_tenancy_lifecycle;
