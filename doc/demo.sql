@@ -14,13 +14,17 @@ INSERT INTO auth.users (id, email, raw_user_meta_data) VALUES
 SET ROLE authenticated;
 SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000a01", "role": "authenticated"}', false) \gset
 INSERT INTO public.orgs (name, slug) VALUES ('Acme Shorts', 'acme') RETURNING public.public_id(orgs) AS org, name, plan;
-INSERT INTO public.org_members (org_id, user_id, role)
-SELECT o.id, u.id, u.role::public.member_role
-FROM public.orgs o,
-	(VALUES ('00000000-0000-4000-8000-000000000a02'::uuid, 'admin'),
-			('00000000-0000-4000-8000-000000000a03'::uuid, 'editor'),
-			('00000000-0000-4000-8000-000000000a04'::uuid, 'viewer')) u(id, role)
-WHERE o.slug = 'acme';
+-- she invites her team; each accepts with the one-time token she hands over
+SELECT token AS adam_token FROM public.create_invitation((SELECT id FROM public.orgs WHERE slug = 'acme'), 'admin') \gset
+SELECT token AS eve_token FROM public.create_invitation((SELECT id FROM public.orgs WHERE slug = 'acme'), 'editor') \gset
+SELECT token AS vic_token FROM public.create_invitation((SELECT id FROM public.orgs WHERE slug = 'acme'), 'viewer') \gset
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000a02", "role": "authenticated"}', false) \gset
+SELECT public.accept_invitation(:'adam_token') IS NOT NULL AS adam_joined \gset
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000a03", "role": "authenticated"}', false) \gset
+SELECT public.accept_invitation(:'eve_token') IS NOT NULL AS eve_joined \gset
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000a04", "role": "authenticated"}', false) \gset
+SELECT public.accept_invitation(:'vic_token') IS NOT NULL AS vic_joined \gset
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000a01", "role": "authenticated"}', false) \gset
 INSERT INTO public.projects (org_id, name) SELECT id, 'Product launches' FROM public.orgs WHERE slug = 'acme';
 INSERT INTO public.workflows (org_id, project_id, name, status, graph)
 SELECT p.org_id, p.id, 'Launch teaser', 'production',
@@ -31,8 +35,10 @@ INSERT INTO public.jobs (org_id, project_id, workflow_id)
 SELECT w.org_id, w.project_id, w.id FROM public.workflows w, generate_series(1, 3) WHERE w.name = 'Launch teaser';
 SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000b01", "role": "authenticated"}', false) \gset
 INSERT INTO public.orgs (name, slug) VALUES ('Globex Reels', 'globex') RETURNING public.public_id(orgs) AS org, name, plan;
-INSERT INTO public.org_members (org_id, user_id, role)
-SELECT id, '00000000-0000-4000-8000-000000000b02', 'editor' FROM public.orgs WHERE slug = 'globex';
+SELECT token AS bea_token FROM public.create_invitation((SELECT id FROM public.orgs WHERE slug = 'globex'), 'editor') \gset
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000b02", "role": "authenticated"}', false) \gset
+SELECT public.accept_invitation(:'bea_token') IS NOT NULL AS bea_joined \gset
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-4000-8000-000000000b01", "role": "authenticated"}', false) \gset
 INSERT INTO public.projects (org_id, name) SELECT id, 'Secret plans' FROM public.orgs WHERE slug = 'globex';
 INSERT INTO public.jobs (org_id, project_id) SELECT org_id, id FROM public.projects WHERE name = 'Secret plans';
 RESET ROLE;
