@@ -545,7 +545,7 @@ add_row(OrgUsage *u, TupleTableSlot *slot)
 Datum
 fenta_update_quota_usage(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerData *trigdata = quota_usage_trigger(fcinfo, "fenta.update_quota_usage()");
 	Tuplestorestate *ts;
 	TupleTableSlot *slot;
 	OrgUsage	small[SMALL_ORGS];
@@ -555,21 +555,6 @@ fenta_update_quota_usage(PG_FUNCTION_ARGS)
 	int			readptr;
 	int			i;
 	QuotaOwnerContext oc;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
-		trigdata->tg_newtable == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.update_quota_usage() must be an AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT trigger")));
-	quota_catalog();
-	if (RelationGetRelid(trigdata->tg_relation) != quota_cat.usage)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.update_quota_usage() must be a trigger on public.usage_records")));
-	quota_check_columns(trigdata->tg_relation);
 
 	ts = trigdata->tg_newtable;
 	slot = MakeSingleTupleTableSlot(RelationGetDescr(trigdata->tg_relation), &TTSOpsMinimalTuple);

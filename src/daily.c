@@ -110,7 +110,7 @@ add_to(int64 *sum, int64 value, const char *what, pg_uuid_t *org)
 Datum
 fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerData *trigdata = quota_usage_trigger(fcinfo, "fenta.usage_daily_capture()");
 	TupleDesc	desc;
 	AttrNumber	att_created;
 	AttrNumber	att_resource;
@@ -126,20 +126,6 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 	Oid			types[DAILY_NCOLS] = {UUIDOID, DATEOID, InvalidOid, INT8OID, INT8OID, INT8OID,
 	INT8OID, INT8OID, INT8OID, INT8OID, NUMERICOID};
 
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
-		trigdata->tg_newtable == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_daily_capture() must be an AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT trigger")));
-	quota_catalog();
-	if (RelationGetRelid(trigdata->tg_relation) != quota_cat.usage)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_daily_capture() must be a trigger on public.usage_records")));
-	quota_check_columns(trigdata->tg_relation);
 	desc = RelationGetDescr(trigdata->tg_relation);
 	att_created = usage_column(desc, "created_at", TIMESTAMPTZOID);
 	att_resource = usage_column(desc, "resource_type", InvalidOid);

@@ -161,6 +161,7 @@ extern void quota_overflow_error(const char *what, pg_uuid_t *org);
 extern void quota_missing_row(pg_uuid_t *org);
 extern SPIPlanPtr quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern void quota_exec(SPIPlanPtr plan, Datum *values, int expected);
+extern struct TriggerData *quota_usage_trigger(FunctionCallInfo fcinfo, const char *fname);
 
 /* accounting.c */
 extern void fenta_accounting_init(void);

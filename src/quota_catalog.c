@@ -361,3 +361,30 @@ quota_exec(SPIPlanPtr plan, Datum *values, int expected)
 	if (rc < 0 || (expected >= 0 && rc != expected))
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 }
+
+/*
+ * The checks of the AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH
+ * STATEMENT triggers on usage_records (the accounting and the daily usage
+ * capture); fname names the trigger function in the errors.
+ */
+TriggerData *
+quota_usage_trigger(FunctionCallInfo fcinfo, const char *fname)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		trigdata->tg_newtable == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be an AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT trigger", fname)));
+	quota_catalog();
+	if (RelationGetRelid(trigdata->tg_relation) != quota_cat.usage)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be a trigger on public.usage_records", fname)));
+	quota_check_columns(trigdata->tg_relation);
+	return trigdata;
+}

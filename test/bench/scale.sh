@@ -31,8 +31,8 @@
 # The reads: jobs newest 20, job by id, failed jobs newest 20, workflows
 # newest 20, usage records of this month, public.daily_usage() of an org for
 # the last 30 days, public.check_quota(org, 1000, 0, 0).
-# Then, at each size: 10,000 new usage rows (other orgs than the member's)
-# and one timed CALL fenta.run_maintenance(); 10,000 more, and SELECT
+# Then, at each size: 10,000 new usage rows (in the same 1,000 orgs at every size,
+# never the member's) and one timed CALL fenta.run_maintenance(); 10,000 more, and SELECT
 # fenta.refresh_daily_usage() under EXPLAIN (ANALYZE, BUFFERS): time and
 # shared buffers (hit + read).
 # Prints a table per size, then member / service and 10,000 / 1,000 orgs
@@ -132,11 +132,12 @@ BEGIN
 END
 \$\$;
 
--- 10,000 new usage rows now, over the orgs but the member's
+-- 10,000 new usage rows now, over the same 1,000 orgs at every size (but
+-- the member's): the change is the same, only the history differs
 CREATE FUNCTION bench.new_usage(n int) RETURNS void LANGUAGE sql AS \$\$
 	INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, created_at)
-	SELECT bench.org(1 + g % n), 'llm_tokens', 100, 50, now() FROM generate_series(0, 10099) g
-	WHERE 1 + g % n NOT IN ($member_orgs) LIMIT 10000
+	SELECT bench.org(1 + g % 1000), 'llm_tokens', 100, 50, now() FROM generate_series(0, 10099) g
+	WHERE 1 + g % 1000 NOT IN ($member_orgs) LIMIT 10000
 \$\$;
 
 -- the reads (%1\$s: the member's orgs, %2\$s: one of them, %3\$s: a job of it)

@@ -9,15 +9,9 @@
 -- Runs in a database of its own: maintenance creates and detaches months.
 --
 \set VERBOSITY terse
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE fenta_daily_usage;
-\c fenta_daily_usage
-SET client_min_messages = warning;
-\set ECHO none
-\i sql/supabase_auth.sql
-CREATE EXTENSION fenta CASCADE;
-\i test/fixture.sql
-\set ECHO all
+-- a database of its own, with the fixture (rls_matrix loads it too)
+\set own_db fenta_daily_usage
+\i test/own_database.sql
 SET TimeZone = 'UTC';
 \set a '''10000000-0000-4000-8000-00000000000a'''
 \set b '''10000000-0000-4000-8000-00000000000b'''
@@ -211,4 +205,4 @@ SELECT fenta.rebuild_daily_usage('-infinity') > 0 AS rebuilt;
 SELECT count(*) AS retired_days_left FROM public.usage_daily WHERE day < date_trunc('month', now()) - interval '2 months';
 
 \c :regress_db
-DROP DATABASE fenta_daily_usage;
+DROP DATABASE :own_db;

@@ -6,15 +6,8 @@
 --
 \set VERBOSITY terse
 -- a database of its own, with the fixture (rls_matrix loads it too)
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE fenta_tenancy_lifecycle;
-\c fenta_tenancy_lifecycle
-SET client_min_messages = warning;
-\set ECHO none
-\i sql/supabase_auth.sql
-CREATE EXTENSION fenta CASCADE;
-\i test/fixture.sql
-\set ECHO all
+\set own_db fenta_tenancy_lifecycle
+\i test/own_database.sql
 -- the editor of org A is also an editor of org B, the outsider's own org D
 INSERT INTO public.org_members (org_id, user_id, role) VALUES
 	('10000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-0000000000a3', 'editor');
@@ -182,4 +175,4 @@ RESET ROLE;
 SELECT org_id, count(*) AS jobs_left FROM public.jobs GROUP BY 1 ORDER BY 1;
 SELECT org_id, count(*) AS webhooks_left FROM public.webhooks GROUP BY 1 ORDER BY 1;
 \c :regress_db
-DROP DATABASE fenta_tenancy_lifecycle;
+DROP DATABASE :own_db;

@@ -9,15 +9,8 @@
 --
 \set VERBOSITY terse
 -- a database of its own, with the fixture (rls_matrix loads it too)
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE fenta_tenancy_membership;
-\c fenta_tenancy_membership
-SET client_min_messages = warning;
-\set ECHO none
-\i sql/supabase_auth.sql
-CREATE EXTENSION fenta CASCADE;
-\i test/fixture.sql
-\set ECHO all
+\set own_db fenta_tenancy_membership
+\i test/own_database.sql
 
 CREATE FUNCTION pg_temp.try(who text, stmt text) RETURNS text LANGUAGE plpgsql AS $f$
 DECLARE
@@ -312,4 +305,4 @@ WHERE n.nspname = 'fenta' AND p.prosecdef AND has_function_privilege('authentica
 ORDER BY p.oid::regprocedure::text;
 
 \c :regress_db
-DROP DATABASE fenta_tenancy_membership;
+DROP DATABASE :own_db;
