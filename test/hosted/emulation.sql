@@ -163,8 +163,10 @@ ALTER DEFAULT PRIVILEGES FOR ROLE supabase_auth_admin IN SCHEMA auth GRANT ALL O
 
 -- pg_cron, when the PostgreSQL copy has it and shared_preload_libraries
 -- loads it: the platform installs it into pg_catalog; postgres schedules
--- (migrations/db/migrations: grant usage on schema cron to postgres).
+-- (migrations/db/migrations: grant usage on schema cron to postgres), in the
+-- database named by cron.database_name.
 SELECT (pg_catalog.current_setting('shared_preload_libraries') LIKE '%pg_cron%'
+	AND pg_catalog.current_database() OPERATOR(pg_catalog.=) pg_catalog.current_setting('cron.database_name', true)
 	AND EXISTS (SELECT FROM pg_catalog.pg_available_extensions WHERE name = 'pg_cron')) AS have_cron \gset
 \if :have_cron
 CREATE EXTENSION IF NOT EXISTS pg_cron WITH SCHEMA pg_catalog;

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The migrations flavour on an emulated hosted Supabase (issue 13).
+# A cluster of its own (initdb -U supabase_admin, test/hosted/emulation.sql),
+# then:
+#  1. supabase/migrations is not stale (regenerated into a temporary
+#     directory and compared);
+#  2. the eight files apply in order as the non-superuser postgres, two ways:
+#     database sqleditor: each file in one transaction (psql -1), as the
+#     dashboard's SQL editor; database dbpush: "SET SESSION AUTHORIZATION
+#     postgres; RESET ALL;" before each file, as supabase db push (which sends
+#     a file as one batch of statements: one implicit transaction).  The blocks
+#     marked "-- fenta:superuser" (event triggers) run as supabase_admin:
+#     supautils lets postgres create event triggers on hosted Supabase, stock
+#     PostgreSQL does not;
+#  3. every table of public and fenta has row level security, and the
+#     policies (name, command, roles, USING, WITH CHECK) are those of the
+#     extension (database ext: CREATE EXTENSION fenta on the same emulation);
+#  4. differential: the TypeID/UUIDv7 twins give the text, uuid, timestamp
+#     and errors of the C functions (20,000 random uuids, and malformed input).
+# Needs fenta installed in the PostgreSQL of PGBIN / PG_CONFIG.
+set -euo pipefail
+export LC_ALL=C.UTF-8
+cd "$(dirname "$0")/../.."
+. test/t/lib.sh
+port=${MIGRATIONS_PORT:-55463}
+N=${MIGRATIONS_ROUNDS:-20000}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. stale?
+gen=$(mktemp -d)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fenta-hosted.XXXXXX")
+cleanup() {
+	as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+	rm -rf "$dir" "$gen"
+}
+trap cleanup EXIT
+bash test/tools/migrations.sh "$gen/m"
+diff -r "$gen/m" supabase/migrations >/dev/null \
+	|| fail "supabase/migrations is stale: run make migrations"
+[ "$(ls supabase/migrations | tr '\n' ' ')" = "00001_extensions.sql 00002_users.sql 00003_content.sql 00004_jobs.sql 00005_billing.sql 00006_functions.sql 00007_rls_policies.sql 00008_indexes.sql " ] \
+	|| fail "supabase/migrations holds other files than the eight"
+echo "ok 1 - supabase/migrations is up to date"
+
+# the emulated hosted cluster
+chmod 755 "$dir"
+[ "$(id -u)" = 0 ] && chown postgres "$dir"
+as_postgres "$PGBIN/initdb" -D "$dir/data" -U supabase_admin -A trust >/dev/null
+{
+	echo "port = $port"
+	echo "listen_addresses = ''"
+	echo "unix_socket_directories = '$dir'"
+	echo "fsync = off"
+	echo "shared_preload_libraries = 'pg_cron'"
+	echo "cron.database_name = 'sqleditor'"
+} >>"$dir/data/postgresql.conf"
+as_postgres "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w start >/dev/null
+export PGHOST=$dir PGPORT=$port PGUSER=supabase_admin
+# the search_path Supabase gives postgres, also after RESET ALL
+export PGOPTIONS='-c search_path="$user",public,extensions -c client_min_messages=warning'
+psql_() { "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+q() { "$PGBIN/psql" -X -A -t -v ON_ERROR_STOP=1 "$@"; }
+
+for db in sqleditor dbpush ext; do
+	psql_ -d postgres -c "CREATE DATABASE $db"
+	psql_ -d $db -f test/hosted/emulation.sql >/dev/null
+done
+psql_ -d ext -c 'CREATE EXTENSION fenta' >/dev/null
+
+# 2. apply as postgres; -- fenta:superuser blocks as supabase_admin
+as_postgres_script() { # FILE MODE
+	local enter=$'SET SESSION AUTHORIZATION postgres;'
+	[ "$2" = dbpush ] && enter=$'SET SESSION AUTHORIZATION postgres;\nRESET ALL;'
+	echo "$enter"
+	awk '
+		/^-- fenta:superuser begin$/ { print "RESET SESSION AUTHORIZATION;"; next }
+		/^-- fenta:superuser end$/ { print "SET SESSION AUTHORIZATION postgres;"; next }
+		{ print }' "$1"
+	echo "RESET SESSION AUTHORIZATION;"
+}
+for f in supabase/migrations/*.sql; do
+	as_postgres_script "$f" sqleditor | psql_ -1 -d sqleditor -f - >/dev/null 2>"$dir/err" \
+		|| { cat "$dir/err"; fail "$f does not apply in one transaction as postgres"; }
+	as_postgres_script "$f" dbpush | psql_ -1 -d dbpush -f - >/dev/null 2>"$dir/err" \
+		|| { cat "$dir/err"; fail "$f does not apply as supabase db push does"; }
+done
+[ "$(q -d sqleditor -c "SELECT pg_catalog.pg_get_userbyid(relowner) FROM pg_class WHERE oid = 'public.orgs'::regclass")" = postgres ] \
+	|| fail "public.orgs is not owned by postgres"
+echo "ok 2 - the eight files apply as postgres (SQL editor and db push)"
+
+# 3. RLS on every table; the extension's policies
+for db in sqleditor dbpush ext; do
+	norls=$(q -d $db -c "SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c
+		WHERE c.relnamespace IN ('public'::regnamespace, 'fenta'::regnamespace) AND c.relkind IN ('r', 'p')
+			AND NOT c.relrowsecurity")
+	[ -z "$norls" ] || fail "tables without row level security in $db: $norls"
+done
+policies="SELECT schemaname, tablename, policyname, permissive, roles, cmd, qual, with_check
+	FROM pg_policies WHERE schemaname IN ('public', 'fenta') ORDER BY 1, 2, 3"
+q -d ext -c "$policies" >"$dir/ext.pol"
+[ "$(wc -l <"$dir/ext.pol")" -gt 20 ] || fail "too few policies in the extension"
+for db in sqleditor dbpush; do
+	q -d $db -c "$policies" >"$dir/$db.pol"
+	diff "$dir/ext.pol" "$dir/$db.pol" || fail "the policies of $db differ from the extension's"
+done
+echo "ok 3 - every table has RLS; $(wc -l <"$dir/ext.pol") policies equal to the extension's"
+
+# 4. differential: TypeID and UUIDv7 twins against the C functions.  The same
+# uuids in both databases: md5 of a seed list.
+ids="SELECT i, pg_catalog.md5('fenta' || i)::uuid AS u,
+		(overlay(overlay(pg_catalog.md5('v7' || i) PLACING '7' FROM 13 FOR 1)
+			PLACING '8' FROM 17 FOR 1))::uuid AS v,
+		(ARRAY['', 'org', 'user', 'api_key', 'a_b_c', 'x'])[1 + i % 6] AS p
+	FROM pg_catalog.generate_series(1, $N) i"
+round="SELECT pg_catalog.md5(pg_catalog.string_agg(
+		fenta.typeid_encode(p, u) || ' ' || fenta.typeid_decode(fenta.typeid_encode(p, u), p)
+		|| ' ' || fenta.typeid_prefix(fenta.typeid_encode(p, v)) || ' ' || fenta.uuid_v7_timestamp(v)
+		|| ' ' || (fenta.typeid_decode(fenta.typeid_encode(p, v), p) = v), ',' ORDER BY i))
+	FROM ($ids) s"
+a=$(q -d ext -c "SET TIME ZONE 'UTC'" -c "$round")
+b=$(q -d sqleditor -c "SET TIME ZONE 'UTC'" -c "$round")
+[ "$a" = "$b" ] || fail "typeid/uuid_v7_timestamp differ: C $a, twins $b"
+# errors: SQLSTATE, message and detail of every malformed case
+cat >"$dir/errors.sql" <<'SQL'
+\set VERBOSITY verbose
+\set SHOW_CONTEXT never
+\set ON_ERROR_STOP off
+SELECT fenta.typeid_decode('', '');
+SELECT fenta.typeid_decode('_01h455vb4pex5vsknk084sn02q', '');
+SELECT fenta.typeid_decode('Org_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('org1_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('_org_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('org__01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('org_01h455vb4pex5vsknk084sn02', 'org');
+SELECT fenta.typeid_decode('org_01h455vb4pex5vsknk084sn02qq', 'org');
+SELECT fenta.typeid_decode('org_01H455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('org_01h455vb4pex5vsknk084sn0uq', 'org');
+SELECT fenta.typeid_decode('org_81h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('org_01h455vb4pex5vsknk084sn0éq', 'org');
+SELECT fenta.typeid_decode('orgé_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode(E'org\t_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode(repeat('a', 64) || '_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode(repeat('é', 70), 'org');
+SELECT fenta.typeid_decode('org_01h455vb4pex5vsknk084sn02q', '');
+SELECT fenta.typeid_decode('01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('user_01h455vb4pex5vsknk084sn02q', 'org');
+SELECT fenta.typeid_decode('org_01h455vb4pex5vsknk084sn02q', 'Org');
+SELECT fenta.typeid_encode('org_', '01890a5d-ac96-774b-bcce-b302099a8057');
+SELECT fenta.typeid_encode(repeat('a', 64), '01890a5d-ac96-774b-bcce-b302099a8057');
+SELECT fenta.typeid_encode('a-b', '01890a5d-ac96-774b-bcce-b302099a8057');
+SELECT fenta.typeid_prefix('org_01h455vb4pex5vsknk084sn02!');
+SELECT fenta.typeid_prefix('a_b_01h455vb4pex5vsknk084sn02q');
+SELECT fenta.uuid_v7_timestamp('01890a5d-ac96-474b-bcce-b302099a8057');
+SELECT fenta.uuid_v7_timestamp('01890a5d-ac96-774b-ccce-b302099a8057');
+SELECT fenta.uuid_v7_timestamp(fenta.uuid_generate_v7()) BETWEEN now() - interval '1 minute' AND clock_timestamp();
+SELECT pg_catalog.uuid_send(fenta.uuid_generate_v7()) IS NOT NULL, (pg_catalog.get_byte(pg_catalog.uuid_send(fenta.uuid_generate_v7()), 6) >> 4) = 7;
+SQL
+"$PGBIN/psql" -X -d ext -f "$dir/errors.sql" 2>&1 | sed 's/LOCATION: .*//' >"$dir/ext.err"
+"$PGBIN/psql" -X -d sqleditor -f "$dir/errors.sql" 2>&1 | sed 's/LOCATION: .*//' >"$dir/sqleditor.err"
+[ "$(grep -c ' ERROR: ' "$dir/ext.err")" -ge 25 ] || { cat "$dir/ext.err"; fail "the error cases did not all fail"; }
+diff "$dir/ext.err" "$dir/sqleditor.err" || fail "the twins' errors differ from the C functions'"
+echo "ok 4 - TypeID and UUIDv7 twins equal the C functions ($N round trips, $(grep -c ' ERROR: ' "$dir/ext.err") errors)"
