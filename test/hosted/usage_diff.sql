@@ -54,6 +54,40 @@ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
 INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, idempotency_key)
 VALUES ('d2000000-0000-4000-8000-0000000000d1', 'llm_tokens', 5, 'key-1');
 SELECT count(*) FROM public.usage_records WHERE idempotency_key = 'key-1';
+-- check_quota and quota_status: limits, packs, reservations, overage
+UPDATE public.quota_limits SET tokens_limit = 70000, render_seconds_limit = 1400, storage_bytes_limit = 40000,
+	allow_overage = (org_id <> 'd2000000-0000-4000-8000-0000000000d2'), overage_cap_usd = 5,
+	price_per_1k_tokens_usd = 0.2, price_per_kai_credit_usd = 0.05, price_per_render_second_usd = 0.01;
+SELECT fenta.reserve_quota('d2000000-0000-4000-8000-0000000000d1', 1000, 20, 10) IS NOT NULL AS reserved;
+SELECT o.slug, t.n, public.check_quota(o.id, (t.n * 997) % 9000, (t.n * 13) % 700, (t.n * 7) % 90) AS allowed
+FROM public.orgs o, generate_series(0, 24) t(n) ORDER BY 1, 2;
+SELECT o.slug, s.* FROM public.orgs o, public.quota_status(o.id, 2500, 120, 30) s ORDER BY 1;
+SELECT * FROM public.quota_status('d2000000-0000-4000-8000-0000000000d9', 1);
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d9', 1);
+SELECT public.check_quota(NULL, 1);
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d1', 1, NULL);
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d1', 1, 2, -3);
+SELECT * FROM public.quota_status('d2000000-0000-4000-8000-0000000000d1', -1);
+-- as a signed-in member, a stranger and anon
+BEGIN;
+SET LOCAL ROLE authenticated;
+SELECT set_config('request.jwt.claims', '{"sub": "d1000000-0000-4000-8000-0000000000d1", "role": "authenticated"}', true);
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d1', 10);
+SELECT resource, remaining, allowed FROM public.quota_status('d2000000-0000-4000-8000-0000000000d2', 10);
+SELECT set_config('request.jwt.claims', '{"sub": "d1000000-0000-4000-8000-0000000000ff", "role": "authenticated"}', true);
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d1', 10);
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE anon;
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d1', 10);
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE service_role;
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d3', 10);
+ROLLBACK;
+UPDATE public.orgs SET deleted_at = now() WHERE id = 'd2000000-0000-4000-8000-0000000000d4';
+SELECT public.check_quota('d2000000-0000-4000-8000-0000000000d4', 0);
+SELECT * FROM public.quota_status('d2000000-0000-4000-8000-0000000000d4', 0) LIMIT 1;
 -- errors
 INSERT INTO public.usage_records (org_id, resource_type, storage_bytes)
 VALUES ('d2000000-0000-4000-8000-0000000000d1', 'storage', 9223372036854775807),
