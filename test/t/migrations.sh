@@ -38,8 +38,8 @@ trap cleanup EXIT
 bash test/tools/migrations.sh "$gen/m"
 diff -r "$gen/m" supabase/migrations >/dev/null \
 	|| fail "supabase/migrations is stale: run make migrations"
-[ "$(ls supabase/migrations | tr '\n' ' ')" = "00001_extensions.sql 00002_users.sql 00003_content.sql 00004_jobs.sql 00005_billing.sql 00006_functions.sql 00007_rls_policies.sql 00008_indexes.sql " ] \
-	|| fail "supabase/migrations holds other files than the eight"
+[ "$(ls supabase/migrations | grep -v '^[0-9]\{5\}_fenta_[0-9.]*\.sql$' | tr '\n' ' ')" = "00001_extensions.sql 00002_users.sql 00003_content.sql 00004_jobs.sql 00005_billing.sql 00006_functions.sql 00007_rls_policies.sql 00008_indexes.sql " ] \
+	|| fail "supabase/migrations holds other files than the eight and the updates"
 echo "ok 1 - supabase/migrations is up to date"
 
 # the emulated hosted cluster
@@ -185,3 +185,40 @@ if [ "$(q -d sqleditor -c "SELECT count(*) FROM pg_extension WHERE extname = 'pg
 fi
 [ "$(q -d sqleditor -c "SELECT count(*) FROM fenta.usage_daily_pending")" = 0 ] || fail "refresh_daily_usage left pending rows"
 echo "ok 6 - the interim maintenance runs as postgres (and is scheduled with pg_cron when present)"
+
+# 7. the update mechanism, on a copy of the sources where fenta.control names
+# a later version with update sources: the eight files stay as they are, one
+# migration 00009_fenta_<version>.sql is added, made like the eight (a C
+# function replaced by its twin, CREATE OR REPLACE kept; 90-99 left out), and
+# it applies as postgres after them
+up=$gen/up
+mkdir -p "$up/test/tools" "$up/sql/update/9.9.9"
+cp -r fenta.control supabase "$up/"
+mkdir -p "$up/sql" && cp -r sql/src sql/twins "$up/sql/" && cp -r sql/update/0.5.0 "$up/sql/update/"
+cp test/tools/migrations.sh "$up/test/tools/"
+sed -i "s/^default_version = .*/default_version = '9.9.9'/" "$up/fenta.control"
+cat >"$up/sql/update/9.9.9/10_probe.sql" <<'SQL'
+CREATE TABLE public.update_probe (id uuid PRIMARY KEY DEFAULT fenta.uuid_generate_v7());
+ALTER TABLE public.update_probe ENABLE ROW LEVEL SECURITY;
+SELECT pg_catalog.pg_extension_config_dump('public.update_probe', '');
+CREATE OR REPLACE FUNCTION fenta.typeid_prefix(typeid text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'fenta_typeid_prefix';
+SQL
+echo "SELECT fenta.guard_register();" >"$up/sql/update/9.9.9/99_guard_registry.sql"
+bash "$up/test/tools/migrations.sh" >/dev/null
+diff -r -x '00009_fenta_9.9.9.sql' supabase/migrations "$up/supabase/migrations" >/dev/null \
+	|| fail "a later version changed the eight files"
+u9=$up/supabase/migrations/00009_fenta_9.9.9.sql
+[ -f "$u9" ] || fail "no 00009_fenta_9.9.9.sql"
+! grep -q 'MODULE_PATHNAME\|guard_register\|^SELECT pg_catalog.pg_extension_config_dump' "$u9" \
+	|| fail "00009_fenta_9.9.9.sql holds extension-only statements"
+grep -q '^CREATE OR REPLACE FUNCTION fenta.typeid_prefix' "$u9" || fail "the twin in an update is not CREATE OR REPLACE"
+as_postgres_script "$u9" sqleditor | psql_ -1 -d sqleditor -f - >/dev/null 2>"$dir/err" \
+	|| { cat "$dir/err"; fail "00009_fenta_9.9.9.sql does not apply as postgres"; }
+[ "$(q -d sqleditor -c "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.update_probe'::regclass")" = t ] \
+	|| fail "the update's table is missing"
+[ "$(q -d sqleditor -c "SELECT fenta.typeid_prefix('org_01h455vb4pex5vsknk084sn02q')")" = org ] \
+	|| fail "the update's twin does not work"
+echo "ok 7 - a later version appends 00009_fenta_<version>.sql, which applies as postgres"
