@@ -1739,6 +1739,7 @@ COMMENT ON FUNCTION fenta.handle_new_user() IS
 CREATE FUNCTION fenta.typeid_prefix_of(entity regclass)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN CASE entity
     WHEN 'public.profiles'::regclass            THEN 'user'
     WHEN 'public.orgs'::regclass                THEN 'org'
@@ -1770,6 +1771,7 @@ COMMENT ON FUNCTION fenta.typeid_prefix_of(regclass) IS
 CREATE FUNCTION public.uuid_from_public_id(public_id text, entity regclass)
 RETURNS uuid
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_decode(public_id, fenta.typeid_prefix_of(entity));
 
 COMMENT ON FUNCTION public.uuid_from_public_id(text, regclass) IS
@@ -1778,6 +1780,7 @@ COMMENT ON FUNCTION public.uuid_from_public_id(text, regclass) IS
 CREATE FUNCTION public.public_id(t public.profiles)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('user', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.profiles) IS
@@ -1786,6 +1789,7 @@ COMMENT ON FUNCTION public.public_id(public.profiles) IS
 CREATE FUNCTION public.public_id(t public.orgs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('org', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.orgs) IS
@@ -1794,6 +1798,7 @@ COMMENT ON FUNCTION public.public_id(public.orgs) IS
 CREATE FUNCTION public.public_id(t public.org_members)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('mem', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.org_members) IS
@@ -1802,6 +1807,7 @@ COMMENT ON FUNCTION public.public_id(public.org_members) IS
 CREATE FUNCTION public.public_id(t public.api_keys)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('key', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.api_keys) IS
@@ -1810,6 +1816,7 @@ COMMENT ON FUNCTION public.public_id(public.api_keys) IS
 CREATE FUNCTION public.public_id(t public.projects)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('proj', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.projects) IS
@@ -1818,6 +1825,7 @@ COMMENT ON FUNCTION public.public_id(public.projects) IS
 CREATE FUNCTION public.public_id(t public.templates)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('tmpl', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.templates) IS
@@ -1826,6 +1834,7 @@ COMMENT ON FUNCTION public.public_id(public.templates) IS
 CREATE FUNCTION public.public_id(t public.workflows)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('wf', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.workflows) IS
@@ -1834,6 +1843,7 @@ COMMENT ON FUNCTION public.public_id(public.workflows) IS
 CREATE FUNCTION public.public_id(t public.workflow_versions)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('wfv', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.workflow_versions) IS
@@ -1842,6 +1852,7 @@ COMMENT ON FUNCTION public.public_id(public.workflow_versions) IS
 CREATE FUNCTION public.public_id(t public.assets)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('asset', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.assets) IS
@@ -1850,6 +1861,7 @@ COMMENT ON FUNCTION public.public_id(public.assets) IS
 CREATE FUNCTION public.public_id(t public.asset_versions)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('assetv', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.asset_versions) IS
@@ -1858,6 +1870,7 @@ COMMENT ON FUNCTION public.public_id(public.asset_versions) IS
 CREATE FUNCTION public.public_id(t public.jobs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('job', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.jobs) IS
@@ -1866,6 +1879,7 @@ COMMENT ON FUNCTION public.public_id(public.jobs) IS
 CREATE FUNCTION public.public_id(t public.job_logs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('log', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.job_logs) IS
@@ -1874,6 +1888,7 @@ COMMENT ON FUNCTION public.public_id(public.job_logs) IS
 CREATE FUNCTION public.public_id(t public.renders)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('render', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.renders) IS
@@ -1882,6 +1897,7 @@ COMMENT ON FUNCTION public.public_id(public.renders) IS
 CREATE FUNCTION public.public_id(t public.schedules)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('sched', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.schedules) IS
@@ -1890,6 +1906,7 @@ COMMENT ON FUNCTION public.public_id(public.schedules) IS
 CREATE FUNCTION public.public_id(t public.webhooks)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('hook', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.webhooks) IS
@@ -1898,6 +1915,7 @@ COMMENT ON FUNCTION public.public_id(public.webhooks) IS
 CREATE FUNCTION public.public_id(t public.webhook_deliveries)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('hookdel', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.webhook_deliveries) IS
@@ -1906,6 +1924,7 @@ COMMENT ON FUNCTION public.public_id(public.webhook_deliveries) IS
 CREATE FUNCTION public.public_id(t public.usage_records)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('usage', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.usage_records) IS
@@ -1914,6 +1933,7 @@ COMMENT ON FUNCTION public.public_id(public.usage_records) IS
 CREATE FUNCTION public.public_id(t public.quota_limits)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('quota', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.quota_limits) IS
@@ -1922,6 +1942,7 @@ COMMENT ON FUNCTION public.public_id(public.quota_limits) IS
 CREATE FUNCTION public.public_id(t public.invoices)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('inv', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.invoices) IS
@@ -1930,6 +1951,7 @@ COMMENT ON FUNCTION public.public_id(public.invoices) IS
 CREATE FUNCTION public.public_id(t public.credit_packs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('pack', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.credit_packs) IS
@@ -1938,6 +1960,7 @@ COMMENT ON FUNCTION public.public_id(public.credit_packs) IS
 CREATE FUNCTION public.public_id(t public.integrations)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('integ', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.integrations) IS
@@ -1946,6 +1969,7 @@ COMMENT ON FUNCTION public.public_id(public.integrations) IS
 CREATE FUNCTION public.public_id(t public.kai_generations)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN fenta.typeid_encode('kaigen', t.id);
 
 COMMENT ON FUNCTION public.public_id(public.kai_generations) IS
@@ -2004,111 +2028,133 @@ GRANT EXECUTE ON FUNCTION fenta.uuid_generate_v7() TO authenticated, service_rol
 CREATE OR REPLACE FUNCTION public.public_id(t public.profiles)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('user', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.orgs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('org', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.org_members)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('mem', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.api_keys)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('key', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.projects)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('proj', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.templates)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('tmpl', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.workflows)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('wf', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.workflow_versions)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('wfv', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.assets)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('asset', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.asset_versions)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('assetv', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.jobs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('job', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.job_logs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('log', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.renders)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('render', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.schedules)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('sched', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.webhooks)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('hook', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.webhook_deliveries)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('hookdel', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.usage_records)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('usage', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.quota_limits)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('quota', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.invoices)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('inv', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.credit_packs)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('pack', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.integrations)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('integ', $1.id) $$;
 
 CREATE OR REPLACE FUNCTION public.public_id(t public.kai_generations)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('kaigen', $1.id) $$;
 -- ===========================================================================
 -- Public ids of org_invitations (0.5.0): prefix invite_.
@@ -2117,6 +2163,7 @@ AS $$ SELECT fenta.typeid_encode('kaigen', $1.id) $$;
 CREATE OR REPLACE FUNCTION fenta.typeid_prefix_of(entity regclass)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 RETURN CASE entity
     WHEN 'public.profiles'::regclass            THEN 'user'
     WHEN 'public.orgs'::regclass                THEN 'org'
@@ -2146,6 +2193,7 @@ END;
 CREATE FUNCTION public.public_id(t public.org_invitations)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = ''
 AS $$ SELECT fenta.typeid_encode('invite', $1.id) $$;
 
 COMMENT ON FUNCTION public.public_id(public.org_invitations) IS

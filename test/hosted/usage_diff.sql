@@ -97,3 +97,7 @@ INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt)
 VALUES ('d2000000-0000-4000-8000-0000000000d3', 'llm_tokens', 5);
 INSERT INTO public.usage_records (org_id, resource_type, kai_credits)
 VALUES ('d2000000-0000-4000-8000-0000000000d3', 'kai_credits', 5);
+-- public ids (their functions pin search_path in the migrations flavour)
+SELECT public.public_id(o), public.uuid_from_public_id(public.public_id(o), 'public.orgs') = o.id,
+	fenta.typeid_prefix_of('public.orgs') FROM public.orgs o ORDER BY o.slug;
+SELECT public.public_id(p) FROM public.profiles p;

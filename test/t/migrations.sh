@@ -222,3 +222,19 @@ as_postgres_script "$u9" sqleditor | psql_ -1 -d sqleditor -f - >/dev/null 2>"$d
 [ "$(q -d sqleditor -c "SELECT fenta.typeid_prefix('org_01h455vb4pex5vsknk084sn02q')")" = org ] \
 	|| fail "the update's twin does not work"
 echo "ok 7 - a later version appends 00009_fenta_<version>.sql, which applies as postgres"
+
+# 8. Supabase's linter, when given: SPLINTER_SQL=<splinter.sql of the public
+# supabase/splinter repository> (never committed here).  0 ERROR; the one
+# WARN allowed is fenta.run_maintenance's mutable search_path: a procedure
+# that commits cannot have a SET clause (doc/hosted.md).
+if [ -n "${SPLINTER_SQL:-}" ]; then
+	body=$(sed -e '1{/^set local search_path/d}' -e '$ s/;[[:space:]]*$//' "$SPLINTER_SQL")
+	found=$(q -d sqleditor -c "BEGIN" -c "SET LOCAL search_path = ''" \
+		-c "SELECT l.level || ' ' || l.name || ': ' || l.detail FROM ($body) l
+			WHERE l.level IN ('ERROR', 'WARN') ORDER BY 1" -c "ROLLBACK" | grep -v '^\(BEGIN\|SET\|ROLLBACK\)$' || true)
+	expected='WARN function_search_path_mutable: Function \`fenta.run_maintenance\` has a role mutable search_path'
+	[ "$found" = "$expected" ] || { echo "$found"; fail "splinter: ERROR or WARN lints beyond the documented one"; }
+	echo "ok 8 - splinter: 0 ERROR, 1 WARN (fenta.run_maintenance, documented)"
+else
+	echo "ok 8 # skip splinter (set SPLINTER_SQL to its splinter.sql)"
+fi

@@ -13,6 +13,9 @@
 # * every CREATE FUNCTION ... LANGUAGE c ... AS 'MODULE_PATHNAME', ...; is
 #   replaced by sql/twins/<schema>.<name>.sql, or, while a function has no
 #   twin, by a stub of the same signature that raises 0A000;
+# * a function whose source sets no search_path gets SET search_path = ''
+#   (splinter's function_search_path_mutable: nothing is an extension member
+#   here, so the linter sees every function);
 # * SELECT pg_catalog.pg_extension_config_dump(...) is commented out (nothing
 #   is an extension member: pg_dump dumps every row anyway);
 # * event trigger statements are wrapped in "-- fenta:superuser begin/end"
@@ -110,10 +113,19 @@ transform() {
 	BEGIN { print "=== " target }
 	/^\\echo Use / { next }
 	/^-- fenta:migrations [0-9]+_[a-z_]+$/ { print "=== " $3; next }
+	# the body starts: pin the search_path if the source does not
+	function pin(   i, hasset) {
+		hasset = 0
+		for (i = 1; i <= nbuf; i++) if (buf[i] ~ /SET search_path/) hasset = 1
+		for (i = 1; i <= nbuf; i++) emit(buf[i])
+		if (!hasset) emit("SET search_path = '"'"''"'"'")
+		nbuf = 0; infunc = 0
+	}
 	infunc {
+		if ($0 ~ /MODULE_PATHNAME/) { buf[++nbuf] = $0; twin(); next }
+		if ($0 ~ /^(AS|RETURN|BEGIN ATOMIC)([ \t]|$)/) { pin(); emit($0); next }
 		buf[++nbuf] = $0
-		if ($0 ~ /MODULE_PATHNAME/) twin()
-		else if ($0 ~ /\$/ || $0 ~ /;[ \t]*$/) flush()
+		if ($0 ~ /;[ \t]*$/) flush()
 		next
 	}
 	/^CREATE (OR REPLACE )?FUNCTION / {
