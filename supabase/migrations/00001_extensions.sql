@@ -49,20 +49,45 @@ GRANT USAGE ON SCHEMA fenta TO anon, authenticated, service_role;
 -- fenta.uuid_generate_v7: SQL twin of the C function (sql/twins/fenta.uuid_generate_v7.sql)
 CREATE FUNCTION fenta.uuid_generate_v7()
 RETURNS uuid
-LANGUAGE sql VOLATILE PARALLEL RESTRICTED
+LANGUAGE plpgsql VOLATILE PARALLEL RESTRICTED
 SET search_path = ''
 AS $$
-	-- A version 4 UUID carries 122 random bits, its variant is already RFC
-	-- 9562's 10: overwrite the first 48 bits with the Unix time in
-	-- milliseconds and the version nibble with 7 (rand_a and rand_b stay
-	-- random).  Unlike the C function it is not strictly increasing within
-	-- the same millisecond of a session.
-	SELECT pg_catalog.overlay(pg_catalog.overlay(
-			pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', ''),
-			pg_catalog.lpad(pg_catalog.to_hex(
-				pg_catalog.floor(EXTRACT(EPOCH FROM pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000)::bigint), 12, '0'),
-			1, 12),
-		'7', 13, 1)::uuid
+-- src/uuidv7.c: 48-bit Unix time in milliseconds, a 12-bit counter (seeded
+-- with 11 random bits in each new millisecond, counted on within the same
+-- millisecond or when the clock steps back), 62 random bits; strictly
+-- increasing within a session.  The session's last millisecond and counter
+-- are kept in the setting fenta_internal.uuid_v7_state (a rolled back
+-- transaction rolls it back too).  The random bits come from a version 4
+-- UUID, whose variant bits are already RFC 9562's.
+DECLARE
+	now_ms bigint := pg_catalog.floor(EXTRACT(EPOCH FROM pg_catalog.clock_timestamp()) OPERATOR(pg_catalog.*) 1000)::bigint;
+	state text := pg_catalog.current_setting('fenta_internal.uuid_v7_state', true);
+	r text := pg_catalog.replace(pg_catalog.gen_random_uuid()::text, '-', '');
+	last_ms bigint := -1;
+	last_counter int := 0;
+	ms bigint;
+	counter int;
+BEGIN
+	IF state IS NOT NULL AND state OPERATOR(pg_catalog.<>) '' THEN
+		last_ms := pg_catalog.split_part(state, ':', 1)::bigint;
+		last_counter := pg_catalog.split_part(state, ':', 2)::int;
+	END IF;
+	IF now_ms OPERATOR(pg_catalog.>) last_ms THEN
+		ms := now_ms;
+		counter := ('x' OPERATOR(pg_catalog.||) pg_catalog.substr(r, 14, 3))::bit(12)::int OPERATOR(pg_catalog.&) 2047;
+	ELSE
+		ms := last_ms;
+		counter := last_counter OPERATOR(pg_catalog.+) 1;
+		IF counter OPERATOR(pg_catalog.>) 4095 THEN
+			ms := ms OPERATOR(pg_catalog.+) 1;
+			counter := ('x' OPERATOR(pg_catalog.||) pg_catalog.substr(r, 14, 3))::bit(12)::int OPERATOR(pg_catalog.&) 2047;
+		END IF;
+	END IF;
+	PERFORM pg_catalog.set_config('fenta_internal.uuid_v7_state', ms::text OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) counter::text, false);
+	RETURN (pg_catalog.lpad(pg_catalog.to_hex(ms), 12, '0') OPERATOR(pg_catalog.||) '7'
+		OPERATOR(pg_catalog.||) pg_catalog.lpad(pg_catalog.to_hex(counter), 3, '0')
+		OPERATOR(pg_catalog.||) pg_catalog.substr(r, 17))::uuid;
+END
 $$;
 
 COMMENT ON FUNCTION fenta.uuid_generate_v7() IS
@@ -98,200 +123,65 @@ COMMENT ON FUNCTION fenta.uuid_v7_timestamp(uuid) IS
 'Creation time recorded in a version 7 UUID, to the millisecond. Raises 22023 for any other UUID version.';
 
 -- fenta.typeid_encode: SQL twin of the C function (sql/twins/fenta.typeid_encode.sql)
--- Helpers of the TypeID twins (migrations flavour only): the checks and
--- messages of src/typeid.c.
-CREATE FUNCTION fenta.typeid_quote(s text)
-RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = ''
-AS $$
-DECLARE
-	out text := '';
-	bytes int := 0;
-	c text;
-	i int;
-BEGIN
-	-- at most 64 bytes, cut at a character boundary, then "..."; control
-	-- characters shown as "?"
-	FOR i IN 1 .. pg_catalog.char_length(s) LOOP
-		c := pg_catalog.substr(s, i, 1);
-		bytes := bytes OPERATOR(pg_catalog.+) pg_catalog.octet_length(c);
-		IF bytes OPERATOR(pg_catalog.>) 64 THEN
-			RETURN out OPERATOR(pg_catalog.||) '...';
-		END IF;
-		IF pg_catalog.ascii(c) OPERATOR(pg_catalog.<) 32 OR pg_catalog.ascii(c) OPERATOR(pg_catalog.=) 127 THEN
-			c := '?';
-		END IF;
-		out := out OPERATOR(pg_catalog.||) c;
-	END LOOP;
-	RETURN out;
-END
-$$;
-COMMENT ON FUNCTION fenta.typeid_quote(text) IS
-'Migrations flavour: a TypeID as the error messages quote it (src/typeid.c quote_for_message).';
-REVOKE ALL ON FUNCTION fenta.typeid_quote(text) FROM PUBLIC, anon, authenticated, service_role;
-
-CREATE FUNCTION fenta.typeid_describe_char(c text)
-RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = ''
-AS $$
-	SELECT CASE
-		WHEN pg_catalog.ascii(c) OPERATOR(pg_catalog.>=) 128 THEN 'a non-ASCII character'
-		WHEN pg_catalog.ascii(c) OPERATOR(pg_catalog.<) 32 OR pg_catalog.ascii(c) OPERATOR(pg_catalog.=) 127
-			THEN pg_catalog.format('the control character 0x%s', pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(c)), 2, '0'))
-		WHEN c OPERATOR(pg_catalog.>=) 'A' COLLATE "C" AND c OPERATOR(pg_catalog.<=) 'Z' COLLATE "C"
-			THEN pg_catalog.format('the upper-case letter "%s"', c)
-		ELSE pg_catalog.format('"%s"', c)
-	END
-$$;
-COMMENT ON FUNCTION fenta.typeid_describe_char(text) IS
-'Migrations flavour: one character as the TypeID error details name it (src/typeid.c describe_char).';
-REVOKE ALL ON FUNCTION fenta.typeid_describe_char(text) FROM PUBLIC, anon, authenticated, service_role;
-
--- NULL if p is a valid prefix, else the problem (src/typeid.c check_prefix)
-CREATE FUNCTION fenta.typeid_prefix_problem(p text)
-RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = ''
-AS $$
-DECLARE
-	n int := pg_catalog.char_length(p);
-	c text;
-	i int;
-BEGIN
-	IF n OPERATOR(pg_catalog.>) 63 THEN
-		RETURN pg_catalog.format('The prefix has %s characters; at most 63 are allowed.', n);
-	END IF;
-	IF p OPERATOR(pg_catalog.~) '^[a-z_]*$' COLLATE "C" THEN
-		IF pg_catalog.left(p, 1) OPERATOR(pg_catalog.=) '_' THEN
-			RETURN 'The prefix starts with an underscore.';
-		ELSIF pg_catalog.right(p, 1) OPERATOR(pg_catalog.=) '_' THEN
-			RETURN 'The prefix ends with an underscore.';
-		END IF;
-		RETURN NULL;
-	END IF;
-	FOR i IN 1 .. n LOOP
-		c := pg_catalog.substr(p, i, 1);
-		CONTINUE WHEN c OPERATOR(pg_catalog.~) '^[a-z_]$' COLLATE "C";
-		IF c OPERATOR(pg_catalog.~) '^[A-Z]$' COLLATE "C" THEN
-			RETURN pg_catalog.format('The prefix contains %s at position %s; TypeID prefixes are lower case.',
-				fenta.typeid_describe_char(c), i);
-		END IF;
-		RETURN pg_catalog.format('The prefix contains %s at position %s; only the letters a-z and underscores are allowed.',
-			fenta.typeid_describe_char(c), i);
-	END LOOP;
-	RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION fenta.typeid_prefix_problem(text) IS
-'Migrations flavour: why a TypeID prefix is invalid, NULL if it is valid (src/typeid.c check_prefix).';
-REVOKE ALL ON FUNCTION fenta.typeid_prefix_problem(text) FROM PUBLIC, anon, authenticated, service_role;
-
--- The prefix and the uuid of a TypeID, or 22P02 (src/typeid.c parse_typeid)
-CREATE FUNCTION fenta.typeid_parse(typeid text, OUT prefix text, OUT id uuid)
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
-SET search_path = ''
-AS $$
-DECLARE
-	sep int;
-	suffix text;
-	problem text;
-	bits text := '';
-	v int;
-	c text;
-	i int;
-	hex text := '';
-BEGIN
-	IF typeid OPERATOR(pg_catalog.=) '' THEN
-		problem := 'The input is empty.';
-	ELSE
-		-- the prefix may contain underscores: split at the last one
-		IF pg_catalog.strpos(typeid, '_') OPERATOR(pg_catalog.=) 0 THEN
-			sep := -1;
-		ELSE
-			sep := pg_catalog.char_length(typeid) OPERATOR(pg_catalog.-)
-				pg_catalog.strpos(pg_catalog.reverse(typeid), '_');
-		END IF;
-		IF sep OPERATOR(pg_catalog.=) 0 THEN
-			problem := 'The separator "_" is present but the prefix before it is empty.';
-		ELSIF sep OPERATOR(pg_catalog.>) 0 THEN
-			prefix := pg_catalog.left(typeid, sep);
-			problem := fenta.typeid_prefix_problem(prefix);
-		ELSE
-			prefix := '';
-			sep := 0;
-		END IF;
-		IF problem IS NULL THEN
-			suffix := pg_catalog.substr(typeid, sep OPERATOR(pg_catalog.+) CASE WHEN prefix OPERATOR(pg_catalog.=) '' THEN 1 ELSE 2 END);
-			IF prefix OPERATOR(pg_catalog.<>) '' THEN
-				sep := sep OPERATOR(pg_catalog.+) 1;
-			END IF;
-			IF pg_catalog.char_length(suffix) OPERATOR(pg_catalog.<>) 26 THEN
-				problem := pg_catalog.format('The suffix has %s characters; it must have exactly 26.', pg_catalog.char_length(suffix));
-			ELSE
-				FOR i IN 1 .. 26 LOOP
-					c := pg_catalog.substr(suffix, i, 1);
-					v := pg_catalog.strpos('0123456789abcdefghjkmnpqrstvwxyz', c) OPERATOR(pg_catalog.-) 1;
-					IF v OPERATOR(pg_catalog.<) 0 OR pg_catalog.octet_length(c) OPERATOR(pg_catalog.<>) 1 THEN
-						IF c OPERATOR(pg_catalog.~) '^[A-Z]$' COLLATE "C" THEN
-							problem := pg_catalog.format('The suffix contains %s at position %s; TypeIDs are lower case.',
-								fenta.typeid_describe_char(c), sep OPERATOR(pg_catalog.+) i);
-						ELSE
-							problem := pg_catalog.format('The suffix contains %s at position %s, which is not in the TypeID alphabet "%s".',
-								fenta.typeid_describe_char(c), sep OPERATOR(pg_catalog.+) i, '0123456789abcdefghjkmnpqrstvwxyz');
-						END IF;
-						EXIT;
-					END IF;
-					IF i OPERATOR(pg_catalog.=) 1 AND v OPERATOR(pg_catalog.>) 7 THEN
-						problem := pg_catalog.format('The suffix starts with "%s" but must start with 0-7: it would encode more than 128 bits.', c);
-						EXIT;
-					END IF;
-					bits := bits OPERATOR(pg_catalog.||) v::bit(5)::text;
-				END LOOP;
-			END IF;
-		END IF;
-	END IF;
-	IF problem IS NOT NULL THEN
-		RAISE EXCEPTION 'invalid typeid "%"', fenta.typeid_quote(typeid)
-			USING ERRCODE = 'invalid_text_representation', DETAIL = problem;
-	END IF;
-	bits := pg_catalog.substr(bits, 3);
-	FOR i IN 0 .. 31 LOOP
-		hex := hex OPERATOR(pg_catalog.||) pg_catalog.to_hex(pg_catalog.substr(bits, 4 OPERATOR(pg_catalog.*) i OPERATOR(pg_catalog.+) 1, 4)::bit(4)::int);
-	END LOOP;
-	id := hex::uuid;
-END
-$$;
-COMMENT ON FUNCTION fenta.typeid_parse(text) IS
-'Migrations flavour: the prefix and uuid of a TypeID, 22P02 if it is malformed (src/typeid.c parse_typeid).';
-REVOKE ALL ON FUNCTION fenta.typeid_parse(text) FROM PUBLIC, anon, authenticated, service_role;
-
 CREATE FUNCTION fenta.typeid_encode(prefix text, id uuid)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = ''
 AS $$
+-- src/typeid.c: the checks and messages of check_prefix, describe_char and
+-- quote_for_message are written out here and in typeid_decode, which anon
+-- may execute (no helper function to grant).  With search_path '' the
+-- operators are pg_catalog's.
 DECLARE
-	problem text := fenta.typeid_prefix_problem(prefix);
+	n int := pg_catalog.char_length(prefix);
+	problem text;
+	c text;
+	q text;
 	bits text;
 	out text := '';
 	i int;
 BEGIN
+	IF n > 63 THEN
+		problem := pg_catalog.format('The prefix has %s characters; at most 63 are allowed.', n);
+	ELSIF prefix !~ '^[a-z_]*$' COLLATE "C" THEN
+		FOR i IN 1 .. n LOOP
+			c := pg_catalog.substr(prefix, i, 1);
+			CONTINUE WHEN c ~ '^[a-z_]$' COLLATE "C";
+			problem := pg_catalog.format('The prefix contains %s at position %s; %s',
+				CASE WHEN pg_catalog.ascii(c) >= 128 THEN 'a non-ASCII character'
+					WHEN pg_catalog.ascii(c) < 32 OR pg_catalog.ascii(c) = 127
+						THEN 'the control character 0x' || pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(c)), 2, '0')
+					WHEN c ~ '^[A-Z]$' COLLATE "C" THEN pg_catalog.format('the upper-case letter "%s"', c)
+					ELSE pg_catalog.format('"%s"', c) END,
+				i,
+				CASE WHEN c ~ '^[A-Z]$' COLLATE "C" THEN 'TypeID prefixes are lower case.'
+					ELSE 'only the letters a-z and underscores are allowed.' END);
+			EXIT;
+		END LOOP;
+	ELSIF pg_catalog.left(prefix, 1) = '_' THEN
+		problem := 'The prefix starts with an underscore.';
+	ELSIF pg_catalog.right(prefix, 1) = '_' THEN
+		problem := 'The prefix ends with an underscore.';
+	END IF;
 	IF problem IS NOT NULL THEN
-		RAISE EXCEPTION 'invalid typeid prefix "%"', fenta.typeid_quote(prefix)
+		q := pg_catalog.regexp_replace(prefix, '[\x01-\x1f\x7f]', '?', 'g');
+		IF pg_catalog.octet_length(q) > 64 THEN
+			q := pg_catalog.left(q, (SELECT pg_catalog.max(k) FROM pg_catalog.generate_series(0, 64) k
+									 WHERE pg_catalog.octet_length(pg_catalog.left(q, k)) <= 64)) || '...';
+		END IF;
+		RAISE EXCEPTION 'invalid typeid prefix "%"', q
 			USING ERRCODE = 'invalid_parameter_value', DETAIL = problem;
 	END IF;
 	-- 2 zero bits and the 128 bits: 26 characters of 5 bits
-	bits := '00' OPERATOR(pg_catalog.||) (('x' OPERATOR(pg_catalog.||) pg_catalog.replace(id::text, '-', ''))::bit(128))::text;
+	bits := '00' || (('x' || pg_catalog.replace(id::text, '-', ''))::bit(128))::text;
 	FOR i IN 0 .. 25 LOOP
-		out := out OPERATOR(pg_catalog.||) pg_catalog.substr('0123456789abcdefghjkmnpqrstvwxyz',
-			pg_catalog.substr(bits, 5 OPERATOR(pg_catalog.*) i OPERATOR(pg_catalog.+) 1, 5)::bit(5)::int OPERATOR(pg_catalog.+) 1, 1);
+		out := out || pg_catalog.substr('0123456789abcdefghjkmnpqrstvwxyz',
+			pg_catalog.substr(bits, 5 * i + 1, 5)::bit(5)::int + 1, 1);
 	END LOOP;
-	IF prefix OPERATOR(pg_catalog.=) '' THEN
+	IF prefix = '' THEN
 		RETURN out;
 	END IF;
-	RETURN prefix OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) out;
+	RETURN prefix || '_' || out;
 END
 $$;
 
@@ -304,27 +194,129 @@ RETURNS uuid
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = ''
 AS $$
+-- src/typeid.c parse_typeid, written out (see typeid_encode).  Pass 1 checks
+-- expected_prefix (22023), pass 2 the prefix of the TypeID (22P02).
 DECLARE
-	problem text := fenta.typeid_prefix_problem(expected_prefix);
-	parsed record;
+	p text;
+	sep int := 0;
+	n int;
+	problem text;
+	c text;
+	q text;
+	suffix text;
+	bits text := '';
+	hex text := '';
+	v int;
+	i int;
 BEGIN
-	IF problem IS NOT NULL THEN
-		RAISE EXCEPTION 'invalid typeid prefix "%"', fenta.typeid_quote(expected_prefix)
-			USING ERRCODE = 'invalid_parameter_value', DETAIL = problem;
+	FOR pass IN 1 .. 2 LOOP
+		IF pass = 1 THEN
+			p := expected_prefix;
+		ELSIF typeid = '' THEN
+			problem := 'The input is empty.';
+			EXIT;
+		ELSE
+			-- the prefix may contain underscores: split at the last one
+			IF pg_catalog.strpos(typeid, '_') = 0 THEN
+				p := '';
+				sep := 0;
+			ELSE
+				sep := pg_catalog.char_length(typeid) - pg_catalog.strpos(pg_catalog.reverse(typeid), '_');
+				IF sep = 0 THEN
+					problem := 'The separator "_" is present but the prefix before it is empty.';
+					EXIT;
+				END IF;
+				p := pg_catalog.left(typeid, sep);
+			END IF;
+		END IF;
+		n := pg_catalog.char_length(p);
+		IF n > 63 THEN
+			problem := pg_catalog.format('The prefix has %s characters; at most 63 are allowed.', n);
+		ELSIF p !~ '^[a-z_]*$' COLLATE "C" THEN
+			FOR i IN 1 .. n LOOP
+				c := pg_catalog.substr(p, i, 1);
+				CONTINUE WHEN c ~ '^[a-z_]$' COLLATE "C";
+				problem := pg_catalog.format('The prefix contains %s at position %s; %s',
+					CASE WHEN pg_catalog.ascii(c) >= 128 THEN 'a non-ASCII character'
+						WHEN pg_catalog.ascii(c) < 32 OR pg_catalog.ascii(c) = 127
+							THEN 'the control character 0x' || pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(c)), 2, '0')
+						WHEN c ~ '^[A-Z]$' COLLATE "C" THEN pg_catalog.format('the upper-case letter "%s"', c)
+						ELSE pg_catalog.format('"%s"', c) END,
+					i,
+					CASE WHEN c ~ '^[A-Z]$' COLLATE "C" THEN 'TypeID prefixes are lower case.'
+						ELSE 'only the letters a-z and underscores are allowed.' END);
+				EXIT;
+			END LOOP;
+		ELSIF pg_catalog.left(p, 1) = '_' THEN
+			problem := 'The prefix starts with an underscore.';
+		ELSIF pg_catalog.right(p, 1) = '_' THEN
+			problem := 'The prefix ends with an underscore.';
+		END IF;
+		IF problem IS NOT NULL AND pass = 1 THEN
+			q := pg_catalog.regexp_replace(expected_prefix, '[\x01-\x1f\x7f]', '?', 'g');
+			IF pg_catalog.octet_length(q) > 64 THEN
+				q := pg_catalog.left(q, (SELECT pg_catalog.max(k) FROM pg_catalog.generate_series(0, 64) k
+										 WHERE pg_catalog.octet_length(pg_catalog.left(q, k)) <= 64)) || '...';
+			END IF;
+			RAISE EXCEPTION 'invalid typeid prefix "%"', q
+				USING ERRCODE = 'invalid_parameter_value', DETAIL = problem;
+		END IF;
+	END LOOP;
+	IF problem IS NULL THEN
+		-- the prefix is ASCII: characters count like the C function's bytes
+		IF p <> '' THEN
+			sep := sep + 1;
+		END IF;
+		suffix := pg_catalog.substr(typeid, sep + 1);
+		IF pg_catalog.char_length(suffix) <> 26 THEN
+			problem := pg_catalog.format('The suffix has %s characters; it must have exactly 26.', pg_catalog.char_length(suffix));
+		ELSE
+			FOR i IN 1 .. 26 LOOP
+				c := pg_catalog.substr(suffix, i, 1);
+				v := pg_catalog.strpos('0123456789abcdefghjkmnpqrstvwxyz', c) - 1;
+				IF v < 0 THEN
+					problem := pg_catalog.format(
+						CASE WHEN c ~ '^[A-Z]$' COLLATE "C" THEN 'The suffix contains %s at position %s; TypeIDs are lower case.'
+							ELSE 'The suffix contains %s at position %s, which is not in the TypeID alphabet "0123456789abcdefghjkmnpqrstvwxyz".' END,
+						CASE WHEN pg_catalog.ascii(c) >= 128 THEN 'a non-ASCII character'
+							WHEN pg_catalog.ascii(c) < 32 OR pg_catalog.ascii(c) = 127
+								THEN 'the control character 0x' || pg_catalog.lpad(pg_catalog.to_hex(pg_catalog.ascii(c)), 2, '0')
+							WHEN c ~ '^[A-Z]$' COLLATE "C" THEN pg_catalog.format('the upper-case letter "%s"', c)
+							ELSE pg_catalog.format('"%s"', c) END,
+						sep + i);
+					EXIT;
+				END IF;
+				IF i = 1 AND v > 7 THEN
+					problem := pg_catalog.format('The suffix starts with "%s" but must start with 0-7: it would encode more than 128 bits.', c);
+					EXIT;
+				END IF;
+				bits := bits || v::bit(5)::text;
+			END LOOP;
+		END IF;
 	END IF;
-	parsed := fenta.typeid_parse(typeid);
-	IF parsed.prefix OPERATOR(pg_catalog.<>) expected_prefix THEN
-		IF expected_prefix OPERATOR(pg_catalog.=) '' THEN
-			problem := pg_catalog.format('Expected no prefix, found prefix "%s".', parsed.prefix);
-		ELSIF parsed.prefix OPERATOR(pg_catalog.=) '' THEN
+	IF problem IS NULL AND p <> expected_prefix THEN
+		IF expected_prefix = '' THEN
+			problem := pg_catalog.format('Expected no prefix, found prefix "%s".', p);
+		ELSIF p = '' THEN
 			problem := pg_catalog.format('Expected prefix "%s", found no prefix.', expected_prefix);
 		ELSE
-			problem := pg_catalog.format('Expected prefix "%s", found prefix "%s".', expected_prefix, parsed.prefix);
+			problem := pg_catalog.format('Expected prefix "%s", found prefix "%s".', expected_prefix, p);
 		END IF;
-		RAISE EXCEPTION 'invalid typeid "%"', fenta.typeid_quote(typeid)
+	END IF;
+	IF problem IS NOT NULL THEN
+		q := pg_catalog.regexp_replace(typeid, '[\x01-\x1f\x7f]', '?', 'g');
+		IF pg_catalog.octet_length(q) > 64 THEN
+			q := pg_catalog.left(q, (SELECT pg_catalog.max(k) FROM pg_catalog.generate_series(0, 64) k
+									 WHERE pg_catalog.octet_length(pg_catalog.left(q, k)) <= 64)) || '...';
+		END IF;
+		RAISE EXCEPTION 'invalid typeid "%"', q
 			USING ERRCODE = 'invalid_text_representation', DETAIL = problem;
 	END IF;
-	RETURN parsed.id;
+	bits := pg_catalog.substr(bits, 3);
+	FOR i IN 0 .. 31 LOOP
+		hex := hex || pg_catalog.to_hex(pg_catalog.substr(bits, 4 * i + 1, 4)::bit(4)::int);
+	END LOOP;
+	RETURN hex::uuid;
 END
 $$;
 
@@ -334,10 +326,30 @@ COMMENT ON FUNCTION fenta.typeid_decode(text, text) IS
 -- fenta.typeid_prefix: SQL twin of the C function (sql/twins/fenta.typeid_prefix.sql)
 CREATE FUNCTION fenta.typeid_prefix(typeid text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = ''
 AS $$
-	SELECT (fenta.typeid_parse(typeid)).prefix
+-- src/typeid.c: the prefix after checking the whole TypeID.  The candidate
+-- (before the last "_") is checked by typeid_decode; an invalid candidate
+-- makes the TypeID malformed (22P02, same detail) rather than the argument.
+DECLARE
+	p text := CASE WHEN pg_catalog.strpos(typeid, '_') = 0 THEN ''
+		ELSE pg_catalog.left(typeid, pg_catalog.char_length(typeid) - pg_catalog.strpos(pg_catalog.reverse(typeid), '_')) END;
+	d text;
+	q text;
+BEGIN
+	PERFORM fenta.typeid_decode(typeid, p);
+	RETURN p;
+EXCEPTION WHEN invalid_parameter_value THEN
+	GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	q := pg_catalog.regexp_replace(typeid, '[\x01-\x1f\x7f]', '?', 'g');
+	IF pg_catalog.octet_length(q) > 64 THEN
+		q := pg_catalog.left(q, (SELECT pg_catalog.max(k) FROM pg_catalog.generate_series(0, 64) k
+								 WHERE pg_catalog.octet_length(pg_catalog.left(q, k)) <= 64)) || '...';
+	END IF;
+	RAISE EXCEPTION 'invalid typeid "%"', q
+		USING ERRCODE = 'invalid_text_representation', DETAIL = d;
+END
 $$;
 
 COMMENT ON FUNCTION fenta.typeid_prefix(text) IS

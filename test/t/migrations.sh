@@ -153,6 +153,16 @@ SELECT fenta.typeid_encode(repeat('a', 64), '01890a5d-ac96-774b-bcce-b302099a805
 SELECT fenta.typeid_encode('a-b', '01890a5d-ac96-774b-bcce-b302099a8057');
 SELECT fenta.typeid_prefix('org_01h455vb4pex5vsknk084sn02!');
 SELECT fenta.typeid_prefix('a_b_01h455vb4pex5vsknk084sn02q');
+SELECT fenta.typeid_prefix('Org_01h455vb4pex5vsknk084sn02q');
+SELECT fenta.typeid_prefix('_01h455vb4pex5vsknk084sn02q');
+SELECT fenta.typeid_prefix('');
+SELECT fenta.typeid_prefix(repeat('b', 64) || '_01h455vb4pex5vsknk084sn02q');
+SELECT fenta.typeid_prefix(E'x\x01y_01h455vb4pex5vsknk084sn02q');
+SELECT fenta.typeid_prefix('01h455vb4pex5vsknk084sn02q');
+-- strictly increasing within a session
+SELECT count(*) FILTER (WHERE u <= prev) AS violations FROM (
+	SELECT u, lag(u) OVER (ORDER BY n) AS prev
+	FROM (SELECT n, fenta.uuid_generate_v7() AS u FROM generate_series(1, 20000) n) g) s;
 SELECT fenta.uuid_v7_timestamp('01890a5d-ac96-474b-bcce-b302099a8057');
 SELECT fenta.uuid_v7_timestamp('01890a5d-ac96-774b-ccce-b302099a8057');
 SELECT fenta.uuid_v7_timestamp(fenta.uuid_generate_v7()) BETWEEN now() - interval '1 minute' AND clock_timestamp();
@@ -160,7 +170,7 @@ SELECT pg_catalog.uuid_send(fenta.uuid_generate_v7()) IS NOT NULL, (pg_catalog.g
 SQL
 "$PGBIN/psql" -X -d ext -f "$dir/errors.sql" 2>&1 | sed 's/LOCATION: .*//' >"$dir/ext.err"
 "$PGBIN/psql" -X -d sqleditor -f "$dir/errors.sql" 2>&1 | sed 's/LOCATION: .*//' >"$dir/sqleditor.err"
-[ "$(grep -c ' ERROR: ' "$dir/ext.err")" -ge 25 ] || { cat "$dir/ext.err"; fail "the error cases did not all fail"; }
+[ "$(grep -c ' ERROR: ' "$dir/ext.err")" -ge 30 ] || { cat "$dir/ext.err"; fail "the error cases did not all fail"; }
 diff "$dir/ext.err" "$dir/sqleditor.err" || fail "the twins' errors differ from the C functions'"
 echo "ok 4 - TypeID and UUIDv7 twins equal the C functions ($N round trips, $(grep -c ' ERROR: ' "$dir/ext.err") errors)"
 
