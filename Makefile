@@ -77,3 +77,10 @@ static:
 	bash test/tools/static.sh
 fuzz:
 	bash test/tools/fuzz.sh
+
+# The migrations flavour for hosted Supabase (no C): supabase/migrations/
+# 00001_extensions.sql ... 00008_indexes.sql from sql/src and sql/twins
+# (doc/hosted.md); committed, test/t/migrations.sh fails when they are stale.
+.PHONY: migrations
+migrations:
+	bash test/tools/migrations.sh

@@ -406,6 +406,7 @@ CREATE POLICY integrations_update ON public.integrations FOR UPDATE TO authentic
 CREATE POLICY integrations_delete ON public.integrations FOR DELETE TO authenticated
 	USING (org_id = ANY (ARRAY(SELECT fenta.org_ids('admin'))));
 
+-- fenta:migrations 00008_indexes
 -- Indexes with org_id leading for the orders the app lists by (a member's
 -- list is an index scan of their orgs' rows, newest first).
 CREATE INDEX idx_jobs_org_id_created_at ON public.jobs (org_id, created_at);
