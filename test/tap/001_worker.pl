@@ -125,10 +125,10 @@ ok($node->poll_query_until('fentadb', $partitions_sql, $want),
 
 # a failing run is logged and the runs go on
 $node->safe_psql('fentadb',
-	'ALTER MATERIALIZED VIEW fenta.mv_daily_usage RENAME TO mv_daily_usage_away');
-$pos = wait_log(qr/mv_daily_usage.*does not exist/, $pos, 'the failed run is logged');
+	'ALTER TABLE fenta.usage_daily_pending RENAME TO usage_daily_pending_away');
+$pos = wait_log(qr/usage_daily_pending.*does not exist/, $pos, 'the failed run is logged');
 $node->safe_psql('fentadb',
-	'ALTER MATERIALIZED VIEW fenta.mv_daily_usage_away RENAME TO mv_daily_usage');
+	'ALTER TABLE fenta.usage_daily_pending_away RENAME TO usage_daily_pending');
 $node->safe_psql('fentadb', q{
 INSERT INTO auth.users (id, email) VALUES ('00000000-0000-4000-8000-0000000007c1', 'wk@example.com');
 INSERT INTO public.orgs (id, name, slug, owner_id)
