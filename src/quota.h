@@ -46,6 +46,8 @@ typedef struct QuotaCatalog
 	Oid			orgs_pkey;
 	Oid			members;
 	Oid			members_key;
+	Oid			profiles;
+	Oid			profiles_pkey;
 	Oid			limits;
 	Oid			limits_key;
 	Oid			counters;
@@ -55,6 +57,9 @@ typedef struct QuotaCatalog
 	Oid			usage;			/* public.usage_records */
 	Oid			owner;			/* runs the accounting SQL */
 	AttrNumber	orgs_deleted_at;
+	AttrNumber	prof_status;	/* public.profiles.status */
+	Oid			status_type;	/* its type, public.user_status */
+	Oid			status_active;	/* the enum value 'active' */
 	AttrNumber	lim_limit[N_RES];
 	AttrNumber	lim_used[N_RES];
 	AttrNumber	lim_reserved[N_REQ];
@@ -109,6 +114,7 @@ typedef struct QuotaFacts
 	int64		cap_cents;
 	int64		price_micro[N_REQ]; /* US dollars * 10^6 (tokens: per 1,000) */
 	pg_uuid_t	org;
+	pg_uuid_t	user;			/* the requesting user (quota_auth.c) */
 	SlotRows   *rows;			/* QR_SLOT_ROWS: where the slot rows are */
 } QuotaFacts;
 
@@ -147,7 +153,8 @@ slot_int64(TupleTableSlot *slot, AttrNumber att, bool *isnull)
 #define SCAN_LIMITS		2
 #define SCAN_COUNTERS	3
 #define SCAN_PACKS		4
-#define N_SCANS			5
+#define SCAN_PROFILES	5
+#define N_SCANS			6
 
 /* quota_catalog.c */
 extern void quota_catalog_init(void);
@@ -162,6 +169,10 @@ extern void quota_missing_row(pg_uuid_t *org);
 extern SPIPlanPtr quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *argtypes);
 extern void quota_exec(SPIPlanPtr plan, Datum *values, int expected);
 
+/* quota_auth.c */
+extern void quota_auth_init(void);
+extern void quota_authorize(pg_uuid_t *org);
+
 /* accounting.c */
 extern void fenta_accounting_init(void);
 
@@ -170,6 +181,7 @@ extern void quota_scan_init(void);
 extern void quota_close_scans(void);
 extern IndexScanDesc quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern bool quota_next(int which);
+extern TupleTableSlot *quota_scan_slot(int which);
 extern void quota_lookup_done(int which);
 extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
 extern void quota_read(QuotaFacts *f, int flags);

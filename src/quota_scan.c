@@ -20,6 +20,9 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -164,7 +167,7 @@ quota_xact_callback(XactEvent event, void *arg)
 static CachedScan *
 quota_open_scan(int which)
 {
-	static const int nkeys[N_SCANS] = {1, 2, 1, 1, 1};
+	static const int nkeys[N_SCANS] = {1, 2, 1, 1, 1, 1};
 	CachedScan *cs = &scans[which];
 	Oid			heap;
 	Oid			index;
@@ -194,6 +197,10 @@ quota_open_scan(int which)
 		case SCAN_COUNTERS:
 			heap = quota_cat.counters;
 			index = quota_cat.counters_pkey;
+			break;
+		case SCAN_PROFILES:
+			heap = quota_cat.profiles;
+			index = quota_cat.profiles_pkey;
 			break;
 		default:
 			heap = quota_cat.packs;
@@ -274,6 +281,13 @@ quota_next(int which)
 	return found;
 }
 
+/* The slot a cached scan returns its rows in. */
+TupleTableSlot *
+quota_scan_slot(int which)
+{
+	return scans[which].slot;
+}
+
 /*
  * End a lookup: drop the buffer pins, so that none is held between calls.
  */
@@ -299,6 +313,83 @@ numeric_scaled(Datum num, int scale)
 }
 
 /*
+ * Dead versions of an org's counter slots.  The usage trigger updates the
+ * slot rows in place (HOT), so after a burst of writes each slot's index
+ * entry leads to a chain of superseded versions that every read walks, until
+ * the page is pruned; PostgreSQL prunes a page on access only once it is
+ * nearly full (heap_page_prune_opt), which can leave a hundred dead versions
+ * on a counters page for check_quota to walk on every call until the next
+ * vacuum.  So the reader prunes the page itself when it finds at least
+ * QUOTA_PRUNE_MIN_VERSIONS superseded versions on it that no snapshot can
+ * see any more: once after a burst, then the chains are one version long.
+ * Pruning changes no visible row (what the reader reads is the same).
+ */
+#define QUOTA_PRUNE_MIN_VERSIONS 8
+
+static bool
+quota_page_needs_prune(Relation rel, Buffer buf)
+{
+	Page		page = BufferGetPage(buf);
+	TransactionId prune_xid = ((PageHeader) page)->pd_prune_xid;
+	OffsetNumber off;
+	OffsetNumber maxoff;
+	int			superseded = 0;
+
+	if (!TransactionIdIsValid(prune_xid) || RecoveryInProgress())
+		return false;
+	if (!GlobalVisTestIsRemovableXid(GlobalVisTestFor(rel), prune_xid))
+		return false;
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	maxoff = PageGetMaxOffsetNumber(page);
+	for (off = FirstOffsetNumber; off <= maxoff; off = OffsetNumberNext(off))
+	{
+		ItemId		lp = PageGetItemId(page, off);
+
+		if (ItemIdIsNormal(lp) &&
+			HeapTupleHeaderIsHotUpdated((HeapTupleHeader) PageGetItem(page, lp)) &&
+			++superseded >= QUOTA_PRUNE_MIN_VERSIONS)
+			break;
+	}
+	LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	return superseded >= QUOTA_PRUNE_MIN_VERSIONS;
+}
+
+/* Prune one counters page if nobody else has it pinned (never waits). */
+static void
+quota_prune_page(Relation rel, BlockNumber blk)
+{
+	Buffer		buf = ReadBuffer(rel, blk);
+
+	if (ConditionalLockBufferForCleanup(buf))
+	{
+		Page		page = BufferGetPage(buf);
+		TransactionId prune_xid = ((PageHeader) page)->pd_prune_xid;
+		GlobalVisState *vistest = GlobalVisTestFor(rel);
+
+		if (TransactionIdIsValid(prune_xid) &&
+			GlobalVisTestIsRemovableXid(vistest, prune_xid))
+		{
+			int			nnewlpdead;
+			int			ndeleted;
+
+			/* 15.8 added the oldest_xmin argument (InvalidTransactionId: vistest) */
+#if PG_VERSION_NUM >= 150008
+			ndeleted = heap_page_prune(rel, buf, InvalidTransactionId, vistest,
+									   InvalidTransactionId, 0, &nnewlpdead, NULL);
+#else
+			ndeleted = heap_page_prune(rel, buf, vistest,
+									   InvalidTransactionId, 0, &nnewlpdead, NULL);
+#endif
+
+			if (ndeleted > nnewlpdead)
+				pgstat_update_heap_dead_tuples(rel, ndeleted - nnewlpdead);
+		}
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+	}
+	ReleaseBuffer(buf);
+}
+
+/*
  * Read the org, its quota row and its slots (the body of quota_load, run
  * with the cached scans under the top transaction's resource owner).
  */
@@ -309,6 +400,8 @@ quota_read(QuotaFacts *f, int flags)
 	TupleTableSlot *slot;
 	bool		isnull;
 	int			r;
+	BlockNumber checked_blk = InvalidBlockNumber;
+	BlockNumber prune_blk = InvalidBlockNumber;
 
 	/*
 	 * The org: exists (else it has no quota row), not soft-deleted: said by
@@ -368,6 +461,16 @@ quota_read(QuotaFacts *f, int flags)
 	slot = scans[SCAN_COUNTERS].slot;
 	while (quota_next(SCAN_COUNTERS))
 	{
+		/* readers (not the trigger, which keeps the rows' places) prune */
+		if (!(flags & QR_SLOT_ROWS) &&
+			ItemPointerGetBlockNumber(&slot->tts_tid) != checked_blk)
+		{
+			checked_blk = ItemPointerGetBlockNumber(&slot->tts_tid);
+			if (prune_blk == InvalidBlockNumber &&
+				quota_page_needs_prune(scans[SCAN_COUNTERS].heap,
+									   ((BufferHeapTupleTableSlot *) slot)->buffer))
+				prune_blk = checked_blk;
+		}
 		f->used[R_TOKENS] += slot_int64(slot, quota_cat.cnt_value[R_TOKENS], NULL);
 		f->used[R_RENDER] += slot_int64(slot, quota_cat.cnt_value[R_RENDER], NULL);
 		f->used[R_STORAGE] += slot_int64(slot, quota_cat.cnt_value[R_STORAGE], NULL);
@@ -384,6 +487,8 @@ quota_read(QuotaFacts *f, int flags)
 		}
 	}
 	quota_lookup_done(SCAN_COUNTERS);
+	if (prune_blk != InvalidBlockNumber)
+		quota_prune_page(scans[SCAN_COUNTERS].heap, prune_blk);
 }
 
 /*
