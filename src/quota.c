@@ -143,10 +143,12 @@ quota_load(pg_uuid_t *org, QuotaFacts *f, int flags)
  * A requested amount fits when it is 0 or nothing of it is uncovered.
  * Allowed when every requested amount fits, or when overage is allowed and
  * the period's overage (over, all resources) at the unit prices stays within
- * overage_cap_usd.
+ * overage_cap_usd.  overage_ok is worked out only when it matters to the
+ * answer (something does not fit), or always with all_verdicts (quota_status
+ * shows it per resource).
  */
 static void
-quota_decide(QuotaFacts *f, const int64 *req, QuotaVerdict *v)
+quota_decide(QuotaFacts *f, const int64 *req, QuotaVerdict *v, bool all_verdicts)
 {
 	bool		all_fit = true;
 	int			r;
@@ -183,10 +185,14 @@ quota_decide(QuotaFacts *f, const int64 *req, QuotaVerdict *v)
 		if (!v->fits[r])
 			all_fit = false;
 	}
-	if (f->allow_overage)
+	/* check_quota needs the overage only when something does not fit */
+	if (f->allow_overage && (!all_fit || all_verdicts))
 	{
+		int128		cost;
+
+		quota_load_prices(f);
 		/* cost in 10^-9 dollars: tokens are priced per 1,000 */
-		int128		cost = v->over[R_TOKENS] * f->price_micro[R_TOKENS] +
+		cost = v->over[R_TOKENS] * f->price_micro[R_TOKENS] +
 			(v->over[R_KAI] * f->price_micro[R_KAI] +
 			 v->over[R_RENDER] * f->price_micro[R_RENDER]) * 1000;
 
@@ -237,7 +243,7 @@ fenta_check_quota(PG_FUNCTION_ARGS)
 	quota_load(org, &f, 0);
 	if (!f.found)
 		PG_RETURN_BOOL(false);
-	quota_decide(&f, req, &v);
+	quota_decide(&f, req, &v, false);
 	PG_RETURN_BOOL(v.allowed);
 }
 
@@ -268,7 +274,7 @@ fenta_quota_status(PG_FUNCTION_ARGS)
 	quota_authorize(org);
 	quota_load(org, &f, QR_PRICES);
 	if (f.found)
-		quota_decide(&f, req, &v);
+		quota_decide(&f, req, &v, true);
 	InitMaterializedSRF(fcinfo, 0);
 
 	for (r = 0; r < N_RES; r++)

@@ -111,6 +111,10 @@ typedef struct QuotaFacts
 	bool		packs_loaded;
 	int128		packs_remaining;
 	bool		allow_overage;
+	bool		prices_read;	/* cap_num and price_num hold copies */
+	bool		prices_loaded;	/* cap_cents and price_micro are set */
+	Datum		cap_num;		/* numeric overage_cap_usd */
+	Datum		price_num[N_REQ];	/* numeric prices */
 	int64		cap_cents;
 	int64		price_micro[N_REQ]; /* US dollars * 10^6 (tokens: per 1,000) */
 	pg_uuid_t	org;
@@ -186,5 +190,6 @@ extern void quota_lookup_done(int which);
 extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
 extern void quota_read(QuotaFacts *f, int flags);
 extern void quota_read_packs_reader(QuotaFacts *f, int unused);
+extern void quota_load_prices(QuotaFacts *f);
 
 #endif							/* FENTA_QUOTA_H */

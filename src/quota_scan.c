@@ -35,6 +35,7 @@
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -447,9 +448,14 @@ quota_read(QuotaFacts *f, int flags)
 		f->allow_overage = DatumGetBool(slot_getattr(slot, quota_cat.lim_allow_overage, &isnull));
 		if ((flags & QR_PRICES) || f->allow_overage)
 		{
-			f->cap_cents = numeric_scaled(slot_getattr(slot, quota_cat.lim_cap, &isnull), 2);
+			/*
+			 * Converted only when the decision needs them (quota_load_prices):
+			 * a request that fits needs no prices.
+			 */
+			f->cap_num = datumCopy(slot_getattr(slot, quota_cat.lim_cap, &isnull), false, -1);
 			for (r = 0; r < N_REQ; r++)
-				f->price_micro[r] = numeric_scaled(slot_getattr(slot, quota_cat.lim_price[r], &isnull), 6);
+				f->price_num[r] = datumCopy(slot_getattr(slot, quota_cat.lim_price[r], &isnull), false, -1);
+			f->prices_read = true;
 		}
 	}
 	quota_lookup_done(SCAN_LIMITS);
@@ -489,6 +495,23 @@ quota_read(QuotaFacts *f, int flags)
 	quota_lookup_done(SCAN_COUNTERS);
 	if (prune_blk != InvalidBlockNumber)
 		quota_prune_page(scans[SCAN_COUNTERS].heap, prune_blk);
+}
+
+/*
+ * The prices and the cap as integers (read by quota_read when overage is
+ * allowed or QR_PRICES asked for them).
+ */
+void
+quota_load_prices(QuotaFacts *f)
+{
+	int			r;
+
+	if (f->prices_loaded || !f->prices_read)
+		return;
+	f->cap_cents = numeric_scaled(f->cap_num, 2);
+	for (r = 0; r < N_REQ; r++)
+		f->price_micro[r] = numeric_scaled(f->price_num[r], 6);
+	f->prices_loaded = true;
 }
 
 /*
