@@ -31,6 +31,15 @@ extern const char *const quota_res_names[N_RES];
 /* GUC: number of counter slots per org */
 extern int	quota_slots;
 
+/* The transaction's cached index scans (quota_scan.c) */
+#define SCAN_ORGS		0
+#define SCAN_MEMBERS	1
+#define SCAN_LIMITS		2
+#define SCAN_COUNTERS	3
+#define SCAN_PACKS		4
+#define SCAN_PROFILES	5
+#define N_SCANS			6
+
 /*
  * Per-backend cache of the relations, indexes and attribute numbers the
  * quota engine reads.  Attribute numbers are looked up by name: a database
@@ -72,6 +81,7 @@ typedef struct QuotaCatalog
 	AttrNumber	cnt_value[N_RES];	/* R_KAI unused */
 	AttrNumber	pack_remaining;
 	AttrNumber	pack_expires;
+	AttrNumber	key_att[N_SCANS][2];	/* per scan: the uuid key columns in the heap */
 	/* usage_records columns, as the transition table and NEW carry them */
 	AttrNumber	use_id;
 	AttrNumber	use_org;
@@ -151,14 +161,6 @@ slot_int64(TupleTableSlot *slot, AttrNumber att, bool *isnull)
 	return null ? 0 : DatumGetInt64(d);
 }
 
-/* The transaction's cached index scans (quota_scan.c) */
-#define SCAN_ORGS		0
-#define SCAN_MEMBERS	1
-#define SCAN_LIMITS		2
-#define SCAN_COUNTERS	3
-#define SCAN_PACKS		4
-#define SCAN_PROFILES	5
-#define N_SCANS			6
 
 /* quota_catalog.c */
 extern void quota_catalog_init(void);
@@ -185,6 +187,7 @@ extern void quota_scan_init(void);
 extern void quota_close_scans(void);
 extern IndexScanDesc quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern bool quota_next(int which);
+extern bool quota_fetch_unique(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern TupleTableSlot *quota_scan_slot(int which);
 extern void quota_lookup_done(int which);
 extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);

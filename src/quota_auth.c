@@ -327,19 +327,15 @@ static void
 quota_member_reader(QuotaFacts *f, int unused)
 {
 	pg_uuid_t  *uid = &f->user;
-	TupleTableSlot *slot;
 
-	f->found = false;
-	(void) quota_lookup(SCAN_MEMBERS, &f->org, uid);
-	f->found = quota_next(SCAN_MEMBERS);
+	f->found = quota_fetch_unique(SCAN_MEMBERS, &f->org, uid);
 	quota_lookup_done(SCAN_MEMBERS);
 	if (!f->found)
 		return;
 	f->found = false;
-	(void) quota_lookup(SCAN_PROFILES, uid, NULL);
-	slot = quota_scan_slot(SCAN_PROFILES);
-	if (quota_next(SCAN_PROFILES))
+	if (quota_fetch_unique(SCAN_PROFILES, uid, NULL))
 	{
+		TupleTableSlot *slot = quota_scan_slot(SCAN_PROFILES);
 		bool		isnull;
 		Datum		status = slot_getattr(slot, quota_cat.prof_status, &isnull);
 

@@ -171,6 +171,10 @@ quota_catalog(void)
 	c.lim_cap = quota_attnum(c.limits, "overage_cap_usd");
 	/* a database still at 0.2.0 has no copy: check_quota reads orgs then */
 	c.lim_org_deleted_at = get_attnum(c.limits, "org_deleted_at");
+	c.key_att[SCAN_MEMBERS][0] = quota_attnum(c.members, "org_id");
+	c.key_att[SCAN_MEMBERS][1] = quota_attnum(c.members, "user_id");
+	c.key_att[SCAN_PROFILES][0] = quota_attnum(c.profiles, "id");
+	c.key_att[SCAN_LIMITS][0] = quota_attnum(c.limits, "org_id");
 	c.cnt_slot = quota_attnum(c.counters, "slot");
 	c.cnt_value[R_TOKENS] = quota_attnum(c.counters, "tokens");
 	c.cnt_value[R_RENDER] = quota_attnum(c.counters, "render_seconds");
@@ -248,6 +252,7 @@ quota_check_columns(Relation rel)
 		quota_check_type(rel, quota_cat.lim_allow_overage, BOOLOID);
 		quota_check_type(rel, quota_cat.lim_cap, NUMERICOID);
 		quota_check_type(rel, quota_cat.lim_org_deleted_at, TIMESTAMPTZOID);
+		quota_check_type(rel, quota_cat.key_att[SCAN_LIMITS][0], UUIDOID);
 	}
 	else if (relid == quota_cat.counters)
 	{
@@ -264,7 +269,15 @@ quota_check_columns(Relation rel)
 	else if (relid == quota_cat.orgs)
 		quota_check_type(rel, quota_cat.orgs_deleted_at, TIMESTAMPTZOID);
 	else if (relid == quota_cat.profiles)
+	{
 		quota_check_type(rel, quota_cat.prof_status, quota_cat.status_type);
+		quota_check_type(rel, quota_cat.key_att[SCAN_PROFILES][0], UUIDOID);
+	}
+	else if (relid == quota_cat.members)
+	{
+		quota_check_type(rel, quota_cat.key_att[SCAN_MEMBERS][0], UUIDOID);
+		quota_check_type(rel, quota_cat.key_att[SCAN_MEMBERS][1], UUIDOID);
+	}
 	else if (relid == quota_cat.usage)
 	{
 		quota_check_type(rel, quota_cat.use_id, UUIDOID);

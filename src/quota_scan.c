@@ -34,6 +34,7 @@
 #include "storage/proc.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -61,13 +62,15 @@ typedef struct CachedScan
 	TupleTableSlot *slot;
 	int			nkeys;
 	ScanKeyData keys[2];
+	bool		scanning;		/* an index lookup not yet done */
 } CachedScan;
 
 
 static CachedScan scans[N_SCANS];
 
-/* the catalog generation each scan's columns were last checked in */
-static uint64 columns_checked_generation[N_SCANS];
+/* the catalog generation each scan's heap and index were last checked in */
+static uint64 heap_checked_generation[N_SCANS];
+static uint64 index_checked_generation[N_SCANS];
 static bool scans_open = false;
 static bool scans_broken = false;
 
@@ -166,7 +169,7 @@ quota_xact_callback(XactEvent event, void *arg)
  * closed before commit).
  */
 static CachedScan *
-quota_open_scan(int which)
+quota_open_scan(int which, bool with_index)
 {
 	static const int nkeys[N_SCANS] = {1, 2, 1, 1, 1, 1};
 	CachedScan *cs = &scans[which];
@@ -178,7 +181,7 @@ quota_open_scan(int which)
 
 	if (scans_broken)
 		quota_close_scans();
-	if (cs->scan != NULL)
+	if (cs->heap != NULL && (cs->scan != NULL || !with_index))
 		return cs;
 	quota_catalog();
 	switch (which)
@@ -215,26 +218,38 @@ quota_open_scan(int which)
 	scans_open = true;
 	PG_TRY();
 	{
-		cs->heap = table_open(heap, AccessShareLock);
-		cs->index = index_open(index, AccessShareLock);
-		/*
-		 * The locks are taken: what the cache says must hold now.  The
-		 * columns are checked once per catalog generation (a change of a
-		 * column's type invalidates the relcache entry, and with it the
-		 * catalog cache).
-		 */
-		quota_catalog();
-		if (columns_checked_generation[which] != quota_cat.generation)
+		if (cs->heap == NULL)
 		{
-			quota_check_columns(cs->heap);
-			quota_check_columns(cs->index);
-			columns_checked_generation[which] = quota_cat.generation;
+			cs->heap = table_open(heap, AccessShareLock);
+
+			/*
+			 * The lock is taken: what the cache says must hold now.  The
+			 * columns are checked once per catalog generation (a change of
+			 * a column's type invalidates the relcache entry, and with it
+			 * the catalog cache).
+			 */
+			quota_catalog();
+			if (heap_checked_generation[which] != quota_cat.generation)
+			{
+				quota_check_columns(cs->heap);
+				heap_checked_generation[which] = quota_cat.generation;
+			}
+			cs->slot = table_slot_create(cs->heap, NULL);
 		}
-		cs->nkeys = nkeys[which];
-		for (k = 0; k < cs->nkeys; k++)
-			ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
-		cs->slot = table_slot_create(cs->heap, NULL);
-		cs->scan = index_beginscan(cs->heap, cs->index, GetActiveSnapshot(), cs->nkeys, 0);
+		if (with_index)
+		{
+			cs->index = index_open(index, AccessShareLock);
+			quota_catalog();
+			if (index_checked_generation[which] != quota_cat.generation)
+			{
+				quota_check_columns(cs->index);
+				index_checked_generation[which] = quota_cat.generation;
+			}
+			cs->nkeys = nkeys[which];
+			for (k = 0; k < cs->nkeys; k++)
+				ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
+			cs->scan = index_beginscan(cs->heap, cs->index, GetActiveSnapshot(), cs->nkeys, 0);
+		}
 	}
 	PG_CATCH();
 	{
@@ -254,7 +269,7 @@ quota_open_scan(int which)
 IndexScanDesc
 quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2)
 {
-	CachedScan *cs = quota_open_scan(which);
+	CachedScan *cs = quota_open_scan(which, true);
 	MemoryContext old;
 
 	cs->keys[0].sk_argument = UUIDPGetDatum(key1);
@@ -265,6 +280,7 @@ quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2)
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
 	MemoryContextSwitchTo(old);
+	cs->scanning = true;
 	return cs->scan;
 }
 
@@ -299,8 +315,100 @@ quota_lookup_done(int which)
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 
 	ExecClearTuple(cs->slot);
-	index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
+	if (cs->scanning)
+		index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
+	cs->scanning = false;
 	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Where the row of a unique key was found last, per scan and key hash: a
+ * hint only.  A lookup first fetches the row version at the hinted place;
+ * when it is visible to the active snapshot and carries the key, it is the
+ * row of that key the unique index would lead to (in an MVCC snapshot at
+ * most one row per key is visible), and the index is not read: the row of a
+ * member, a profile or a quota row rarely moves.  Otherwise (moved by an
+ * update, deleted, vacuumed, a rewritten table) the index is read and the
+ * hint updated.
+ */
+#define N_HINTS 256
+typedef struct TidHint
+{
+	pg_uuid_t	key1;
+	pg_uuid_t	key2;
+	ItemPointerData tid;
+} TidHint;
+
+static TidHint *hints[N_SCANS];
+
+static TidHint *
+quota_hint(int which, pg_uuid_t *key1, pg_uuid_t *key2)
+{
+	uint32		h;
+
+	if (hints[which] == NULL)
+		hints[which] = MemoryContextAllocZero(TopMemoryContext, sizeof(TidHint) * N_HINTS);
+	h = hash_bytes((const unsigned char *) key1->data, UUID_LEN);
+	if (key2 != NULL)
+		h ^= hash_bytes((const unsigned char *) key2->data, UUID_LEN);
+	return &hints[which][h % N_HINTS];
+}
+
+/* does the row in the scan's slot carry the key? */
+static bool
+quota_row_has_key(int which, TupleTableSlot *slot, pg_uuid_t *key1, pg_uuid_t *key2)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, quota_cat.key_att[which][0], &isnull);
+
+	if (isnull || memcmp(DatumGetUUIDP(d)->data, key1->data, UUID_LEN) != 0)
+		return false;
+	if (key2 == NULL)
+		return true;
+	d = slot_getattr(slot, quota_cat.key_att[which][1], &isnull);
+	return !isnull && memcmp(DatumGetUUIDP(d)->data, key2->data, UUID_LEN) == 0;
+}
+
+/*
+ * Look up the row of a unique key (SCAN_MEMBERS, SCAN_PROFILES,
+ * SCAN_LIMITS) into the scan's slot; end with quota_lookup_done.
+ */
+bool
+quota_fetch_unique(int which, pg_uuid_t *key1, pg_uuid_t *key2)
+{
+	TidHint    *hint = quota_hint(which, key1, key2);
+	CachedScan *cs;
+	bool		found;
+
+	Assert(which == SCAN_MEMBERS || which == SCAN_PROFILES || which == SCAN_LIMITS);
+	if (ItemPointerIsValid(&hint->tid) &&
+		memcmp(hint->key1.data, key1->data, UUID_LEN) == 0 &&
+		(key2 == NULL || memcmp(hint->key2.data, key2->data, UUID_LEN) == 0))
+	{
+		cs = quota_open_scan(which, false);
+		/* the table may have been truncated by a vacuum since */
+		if (ItemPointerGetBlockNumber(&hint->tid) < RelationGetNumberOfBlocks(cs->heap))
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+			ItemPointerData tid = hint->tid;
+
+			found = table_tuple_fetch_row_version(cs->heap, &tid, GetActiveSnapshot(), cs->slot);
+			MemoryContextSwitchTo(old);
+			if (found && quota_row_has_key(which, cs->slot, key1, key2))
+				return true;
+			ExecClearTuple(cs->slot);
+		}
+	}
+	(void) quota_lookup(which, key1, key2);
+	found = quota_next(which);
+	if (found)
+	{
+		hint->key1 = *key1;
+		if (key2 != NULL)
+			hint->key2 = *key2;
+		hint->tid = scans[which].slot->tts_tid;
+	}
+	return found;
 }
 
 /* numeric * 10^scale as int64 (prices and caps have at most 6 decimals) */
@@ -424,10 +532,10 @@ quota_read(QuotaFacts *f, int flags)
 
 	/* the quota row */
 	f->found = false;
-	(void) quota_lookup(SCAN_LIMITS, &f->org, NULL);
 	slot = scans[SCAN_LIMITS].slot;
-	if (quota_next(SCAN_LIMITS))
+	if (quota_fetch_unique(SCAN_LIMITS, &f->org, NULL))
 	{
+		slot = scans[SCAN_LIMITS].slot;
 		f->found = true;
 		if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at != InvalidAttrNumber)
 		{
