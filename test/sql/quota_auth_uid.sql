@@ -48,6 +48,14 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.ask(text, text) TO PUBLIC;
+CREATE FUNCTION pg_temp.try_check() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN public.check_quota('e3100000-0000-4000-8000-000000000001', 0, 0, 0)::text;
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+GRANT EXECUTE ON FUNCTION pg_temp.try_check() TO PUBLIC;
 CREATE TEMP TABLE claim_case (ord int, what text, sub text, claims text);
 GRANT SELECT ON claim_case TO PUBLIC;
 INSERT INTO claim_case VALUES
@@ -111,6 +119,46 @@ FROM claim_case c, pg_temp.ask(c.sub, c.claims) a
 WHERE c.ord IN (4, 9, 10, 21)
 ORDER BY c.ord;
 ROLLBACK;
+
+-- check_quota finds a member's rows where it found them last (a hint checked
+-- against the snapshot and the key): a row that moved, went or came back,
+-- and a table truncated by VACUUM under the hinted place, are all seen
+INSERT INTO auth.users (id, email)
+SELECT ('e3000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'filler' || n || '@auth-uid.test'
+FROM generate_series(100, 699) n;
+INSERT INTO public.org_members (org_id, user_id, role)
+SELECT 'e3100000-0000-4000-8000-000000000001', ('e3000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'viewer'
+FROM generate_series(100, 699) n;
+SET ROLE authenticated;
+SELECT set_config('request.jwt.claims', '{"sub": "e3000000-0000-4000-8000-000000000699"}', false) IS NOT NULL AS as_last_filler;
+SELECT public.check_quota('e3100000-0000-4000-8000-000000000001', 0, 0, 0) AS member;
+RESET ROLE;
+UPDATE public.org_members SET role = 'editor'
+WHERE user_id = 'e3000000-0000-4000-8000-000000000699';
+SET ROLE authenticated;
+SELECT public.check_quota('e3100000-0000-4000-8000-000000000001', 0, 0, 0) AS row_moved;
+RESET ROLE;
+DELETE FROM public.org_members WHERE user_id = 'e3000000-0000-4000-8000-000000000699';
+SET ROLE authenticated;
+SELECT pg_temp.try_check() AS row_gone;
+RESET ROLE;
+-- all fillers go, VACUUM cuts the empty pages off, the member comes back
+-- at the start of the table
+DELETE FROM public.org_members WHERE user_id::text LIKE 'e3000000-0000-4000-8000-000000000%'
+	AND user_id NOT IN ('e3000000-0000-4000-8000-000000000001', 'e3000000-0000-4000-8000-000000000003');
+SELECT pg_relation_size('public.org_members') > 8192 AS several_pages;
+VACUUM public.org_members;
+INSERT INTO public.org_members (org_id, user_id, role)
+VALUES ('e3100000-0000-4000-8000-000000000001', 'e3000000-0000-4000-8000-000000000699', 'viewer');
+SET ROLE authenticated;
+SELECT public.check_quota('e3100000-0000-4000-8000-000000000001', 0, 0, 0) AS back_after_vacuum;
+RESET ROLE;
+UPDATE public.profiles SET status = 'suspended' WHERE id = 'e3000000-0000-4000-8000-000000000699';
+SET ROLE authenticated;
+SELECT pg_temp.try_check() AS suspended_now;
+RESET ROLE;
+SELECT set_config('request.jwt.claims', '', false) IS NOT NULL AS claims_cleared;
+DELETE FROM auth.users WHERE email LIKE 'filler%@auth-uid.test';
 
 -- clean up
 RESET ROLE;
