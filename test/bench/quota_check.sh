@@ -2,7 +2,8 @@
 #
 # pgbench, prepared, 1 client, one statement per transaction, against a bare
 # primary-key lookup of the same org's quota row as service_role, on the same
-# cluster in the same round:
+# cluster in the same round (the configurations take turns in 1-second
+# slices, BENCH_SECONDS of each):
 #   service_role calling check_quota;
 #   an authenticated member (the JWT claims set as PostgREST does, here once
 #   per session) calling check_quota;
@@ -71,14 +72,20 @@ VALUES (:org::uuid, 'llm_tokens', 100, 50, 1);
 SQL
 member_opts="-c request.jwt.claims={\"sub\":\"$ck_user\",\"role\":\"authenticated\"}"
 
-# one measurement: the four configurations on one org, ratios appended to
+# one measurement: the four configurations on one org, taking turns in
+# 1-second slices ($secs slices each, tps averaged), so that what the
+# neighbours on a shared machine do hits all four alike; ratios appended to
 # $work/ck_<build>_<state>_<figure>
+ck_tps1() { pgbench -n -M prepared -T 1 "$@" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
 ck_measure() {
-	local b=$1 state=$2 org=$3 pk ck ckm pkm
-	pk=$(on "$b" tps -U service_role -c 1 -D org="$org" -f "$work/ck_pk.sql")
-	ck=$(on "$b" tps -U service_role -c 1 -D org="$org" -f "$work/ck_check.sql")
-	ckm=$(PGOPTIONS="$member_opts" on "$b" tps -U authenticated -c 1 -D org="$org" -f "$work/ck_check.sql")
-	pkm=$(PGOPTIONS="$member_opts" on "$b" tps -U authenticated -c 1 -D org="$org" -f "$work/ck_pk.sql")
+	local b=$1 state=$2 org=$3 pk=0 ck=0 ckm=0 pkm=0 i
+	for ((i = 0; i < secs; i++)); do
+		pk=$(echo "$pk + $(on "$b" ck_tps1 -U service_role -c 1 -D org="$org" -f "$work/ck_pk.sql")" | bc)
+		ck=$(echo "$ck + $(on "$b" ck_tps1 -U service_role -c 1 -D org="$org" -f "$work/ck_check.sql")" | bc)
+		ckm=$(echo "$ckm + $(PGOPTIONS="$member_opts" on "$b" ck_tps1 -U authenticated -c 1 -D org="$org" -f "$work/ck_check.sql")" | bc)
+		pkm=$(echo "$pkm + $(PGOPTIONS="$member_opts" on "$b" ck_tps1 -U authenticated -c 1 -D org="$org" -f "$work/ck_pk.sql")" | bc)
+	done
+	pk=$(echo "$pk / $secs" | bc) ck=$(echo "$ck / $secs" | bc) ckm=$(echo "$ckm / $secs" | bc) pkm=$(echo "$pkm / $secs" | bc)
 	echo "    $b, $state org: PK lookup $pk, check_quota as service_role $ck, as member $ckm, member's PK lookup under RLS $pkm tps"
 	ratio "$ck" "$pk" >>"$work/ck_${b}_${state}_service"
 	ratio "$ckm" "$pk" >>"$work/ck_${b}_${state}_member"
