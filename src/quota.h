@@ -13,6 +13,7 @@
 
 #include "access/attnum.h"
 #include "access/genam.h"
+#include "nodes/lockoptions.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "utils/relcache.h"
@@ -179,8 +180,27 @@ extern void quota_exec(SPIPlanPtr plan, Datum *values, int expected);
 extern void quota_auth_init(void);
 extern void quota_authorize(pg_uuid_t *org);
 
+/* Usage of one org in one statement (the accounting trigger). */
+typedef struct OrgUsage
+{
+	pg_uuid_t	org;			/* hash key: first */
+	int64		amount[N_RES];
+} OrgUsage;
+
 /* accounting.c */
 extern void fenta_accounting_init(void);
+
+/* counter_update.c */
+typedef enum SlotOutcome
+{
+	SLOT_DONE,					/* added */
+	SLOT_BUSY,					/* held by another transaction (LockWaitSkip) */
+	SLOT_GONE					/* deleted (rolled up) since the snapshot */
+} SlotOutcome;
+extern void quota_counter_update_init(void);
+extern void counters_writable(Relation rel);
+extern SlotOutcome account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid,
+										 LockWaitPolicy wait);
 
 /* quota_scan.c */
 extern void quota_scan_init(void);
@@ -189,8 +209,11 @@ extern IndexScanDesc quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern bool quota_next(int which);
 extern bool quota_fetch_unique(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern TupleTableSlot *quota_scan_slot(int which);
+extern Relation quota_scan_heap(int which);
 extern void quota_lookup_done(int which);
 extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
+
+/* quota_read.c */
 extern void quota_read(QuotaFacts *f, int flags);
 extern void quota_read_packs_reader(QuotaFacts *f, int unused);
 extern void quota_load_prices(QuotaFacts *f);
