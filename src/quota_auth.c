@@ -137,7 +137,7 @@ auth_uid_normalize(const char *src)
  * pg_proc or pg_namespace).
  */
 static void
-auth_uid_resolve(void)
+auth_uid_resolve_guts(void)
 {
 	HeapTuple	tup;
 
@@ -148,7 +148,6 @@ auth_uid_resolve(void)
 										ALLOCSET_SMALL_SIZES);
 	else
 		MemoryContextReset(uid_cxt);
-	uid_stale = false;
 
 	uid_fn = LookupFuncName(list_make2(makeString("auth"), makeString("uid")), 0, NULL, true);
 	if (!OidIsValid(uid_fn))
@@ -182,6 +181,27 @@ auth_uid_resolve(void)
 	if (!uid_in_c)
 		fmgr_info_cxt(uid_fn, &uid_flinfo, uid_cxt);
 	uid_call_done = true;
+}
+
+/*
+ * Resolve again; a change to pg_proc seen meanwhile (by the callback) makes
+ * the next call resolve once more, and so does an error here.
+ */
+static void
+auth_uid_resolve(void)
+{
+	uid_stale = false;
+	PG_TRY();
+	{
+		auth_uid_resolve_guts();
+	}
+	PG_CATCH();
+	{
+		uid_fn = InvalidOid;
+		uid_stale = true;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 }
 
 /*
