@@ -2,7 +2,11 @@
 # Benchmark of the quota engine (not part of the test suite).  Starts its own
 # PostgreSQL 15 cluster with fsync=on and prints every figure of issue 3 as a
 # ratio measured in this run:
-#   check_quota per call (pgbench, prepared, 1 client) vs a bare PK lookup;
+#   check_quota per call (pgbench, prepared, 1 client) vs a bare PK lookup,
+#   as service_role and as a member, on a fresh org and on an org that has
+#   just taken 16 s of 8-client usage inserts (test/bench/quota_check.sh;
+#   BENCH_ONLY=check runs only that part; BENCH_BASE_PGBIN=<bin dir of
+#   another build> runs the same rounds on a second cluster, interleaved);
 #   check_quota over 20,000 orgs in one query vs the PL/pgSQL twin and vs the
 #   same condition written inline as a join;
 #   single-row usage inserts at 1 and 8 clients on one org: C accounting vs no
