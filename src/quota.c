@@ -1,10 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * quota.c
- *	  The quota engine's answers: check_quota() and quota_status(), who may
- *	  ask, and the decision.  The catalog cache is in quota_catalog.c, the
- *	  cached index scans in quota_scan.c, the writers (the usage_records
- *	  triggers) in accounting.c.
+ *	  The quota engine's answers: check_quota() and quota_status(), and the
+ *	  decision.  Who may ask is in quota_auth.c, the catalog cache in
+ *	  quota_catalog.c, the cached index scans in quota_scan.c, the writers
+ *	  (the usage_records triggers) in accounting.c.
  *
  * Counters.  An org's exact usage of the current period is the rolled-up
  * part in public.quota_limits (*_used) plus the sum of its rows in
@@ -54,8 +54,6 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "parser/parse_func.h"
-#include "nodes/value.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/int.h"
@@ -93,13 +91,6 @@ const char *const quota_res_names[N_RES] = {
 /* GUC: number of counter slots per org */
 int			quota_slots = 16;
 
-/* Who asks: cached per role, and the parsed JWT subject per claim string. */
-static Oid	bypass_role = InvalidOid;
-static bool bypass_result = false;
-static char *claim_cache_text = NULL;
-static bool claim_cache_has_uid = false;
-static pg_uuid_t claim_cache_uid;
-
 /* The verdict per resource. */
 typedef struct QuotaVerdict
 {
@@ -108,8 +99,6 @@ typedef struct QuotaVerdict
 	bool		overage_ok;		/* overage allowed and within the cap */
 	bool		allowed;		/* the check_quota answer */
 } QuotaVerdict;
-
-static void quota_syscache_callback(Datum arg, int cacheid, uint32 hashvalue);
 
 /*
  * Module load: the GUC and the cache invalidation hooks.
@@ -124,19 +113,10 @@ fenta_quota_init(void)
 							16, 1, 1024,
 							PGC_SUSET, 0,
 							NULL, NULL, NULL);
-	CacheRegisterSyscacheCallback(AUTHOID, quota_syscache_callback, (Datum) 0);
+	quota_auth_init();
 	quota_catalog_init();
 	quota_scan_init();
 	fenta_accounting_init();
-}
-
-/*
- * Forget the cached RLS bypass answer when roles change.
- */
-static void
-quota_syscache_callback(Datum arg, int cacheid, uint32 hashvalue)
-{
-	bypass_role = InvalidOid;
 }
 
 /*
@@ -163,10 +143,12 @@ quota_load(pg_uuid_t *org, QuotaFacts *f, int flags)
  * A requested amount fits when it is 0 or nothing of it is uncovered.
  * Allowed when every requested amount fits, or when overage is allowed and
  * the period's overage (over, all resources) at the unit prices stays within
- * overage_cap_usd.
+ * overage_cap_usd.  overage_ok is worked out only when it matters to the
+ * answer (something does not fit), or always with all_verdicts (quota_status
+ * shows it per resource).
  */
 static void
-quota_decide(QuotaFacts *f, const int64 *req, QuotaVerdict *v)
+quota_decide(QuotaFacts *f, const int64 *req, QuotaVerdict *v, bool all_verdicts)
 {
 	bool		all_fit = true;
 	int			r;
@@ -203,160 +185,20 @@ quota_decide(QuotaFacts *f, const int64 *req, QuotaVerdict *v)
 		if (!v->fits[r])
 			all_fit = false;
 	}
-	if (f->allow_overage)
+	/* check_quota needs the overage only when something does not fit */
+	if (f->allow_overage && (!all_fit || all_verdicts))
 	{
+		int128		cost;
+
+		quota_load_prices(f);
 		/* cost in 10^-9 dollars: tokens are priced per 1,000 */
-		int128		cost = v->over[R_TOKENS] * f->price_micro[R_TOKENS] +
+		cost = v->over[R_TOKENS] * f->price_micro[R_TOKENS] +
 			(v->over[R_KAI] * f->price_micro[R_KAI] +
 			 v->over[R_RENDER] * f->price_micro[R_RENDER]) * 1000;
 
 		v->overage_ok = cost <= (int128) f->cap_cents * 10000000;
 	}
 	v->allowed = all_fit || v->overage_ok;
-}
-
-/*
- * The RLS-exempt roles (superuser, BYPASSRLS such as service_role) may ask
- * about any org.  The calling role is the session's current user: these
- * functions are not SECURITY DEFINER.
- */
-static bool
-quota_caller_bypasses(void)
-{
-	Oid			role = GetUserId();
-
-	if (role != bypass_role)
-	{
-		bypass_result = superuser_arg(role) || has_bypassrls_privilege(role);
-		bypass_role = role;
-	}
-	return bypass_result;
-}
-
-/*
- * auth.uid(): the JWT subject from request.jwt.claim.sub or from
- * request.jwt.claims ->> 'sub'.  The parse is cached by claim string.
- */
-static bool
-quota_auth_uid(pg_uuid_t *uid)
-{
-	const char *sub = GetConfigOption("request.jwt.claim.sub", true, false);
-	const char *claims;
-	MemoryContext old;
-	bool		has = false;
-	pg_uuid_t	parsed;
-
-	if (sub != NULL && sub[0] != '\0')
-	{
-		*uid = *DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(sub)));
-		return true;
-	}
-	claims = GetConfigOption("request.jwt.claims", true, false);
-	if (claims == NULL || claims[0] == '\0')
-		return false;
-	if (claim_cache_text != NULL && strcmp(claim_cache_text, claims) == 0)
-	{
-		*uid = claim_cache_uid;
-		return claim_cache_has_uid;
-	}
-	{
-		Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(claims)));
-
-		if (JB_ROOT_IS_OBJECT(jb))
-		{
-			JsonbValue	key;
-			JsonbValue *val;
-
-			key.type = jbvString;
-			key.val.string.val = "sub";
-			key.val.string.len = 3;
-			val = findJsonbValueFromContainer(&jb->root, JB_FOBJECT, &key);
-			if (val != NULL && val->type == jbvString)
-			{
-				char	   *s = pnstrdup(val->val.string.val, val->val.string.len);
-
-				parsed = *DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(s)));
-				has = true;
-			}
-			else if (val != NULL && val->type != jbvNull)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-						 errmsg("JWT claim \"sub\" is not a uuid")));
-		}
-	}
-	old = MemoryContextSwitchTo(TopMemoryContext);
-	if (claim_cache_text)
-		pfree(claim_cache_text);
-	claim_cache_text = pstrdup(claims);
-	MemoryContextSwitchTo(old);
-	claim_cache_has_uid = has;
-	if (has)
-	{
-		claim_cache_uid = parsed;
-		*uid = parsed;
-	}
-	return has;
-}
-
-static void
-quota_member_reader(QuotaFacts *f, int unused)
-{
-	pg_uuid_t	uid;
-
-	f->found = false;
-	if (!quota_auth_uid(&uid))
-		return;
-	(void) quota_lookup(SCAN_MEMBERS, &f->org, &uid);
-	f->found = quota_next(SCAN_MEMBERS);
-	quota_lookup_done(SCAN_MEMBERS);
-}
-
-/*
- * Since 0.5.0 a member counts only while their profile is active and the org
- * is live: fenta.caller_org_role(org) (SQL) says so, NULL otherwise.  Before
- * the update to 0.5.0 the function does not exist and the membership row is
- * enough.
- */
-static bool
-quota_member_is_live(pg_uuid_t *org)
-{
-	Oid			argtypes[1] = {UUIDOID};
-	Oid			fn;
-	FmgrInfo	flinfo;
-
-	LOCAL_FCINFO(fcinfo, 1);
-
-	fn = LookupFuncName(list_make2(makeString("fenta"), makeString("caller_org_role")),
-						1, argtypes, true);
-	if (!OidIsValid(fn))
-		return true;
-	fmgr_info(fn, &flinfo);
-	InitFunctionCallInfoData(*fcinfo, &flinfo, 1, InvalidOid, NULL, NULL);
-	fcinfo->args[0].value = UUIDPGetDatum(org);
-	fcinfo->args[0].isnull = false;
-	(void) FunctionCallInvoke(fcinfo);
-	return !fcinfo->isnull;
-}
-
-/*
- * Refuse callers who are neither RLS-exempt nor live members of the org (an
- * active profile, an org not soft-deleted), with the same error whether the
- * org exists or not.
- */
-static void
-quota_authorize(pg_uuid_t *org)
-{
-	QuotaFacts	m;
-
-	if (quota_caller_bypasses())
-		return;
-	m.org = *org;
-	quota_with_scans(quota_member_reader, &m, 0);
-	if (!m.found || !quota_member_is_live(org))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied to check the quota of this org"),
-				 errdetail("Only active members of the live org and service_role may check its quota.")));
 }
 
 /*
@@ -401,7 +243,7 @@ fenta_check_quota(PG_FUNCTION_ARGS)
 	quota_load(org, &f, 0);
 	if (!f.found)
 		PG_RETURN_BOOL(false);
-	quota_decide(&f, req, &v);
+	quota_decide(&f, req, &v, false);
 	PG_RETURN_BOOL(v.allowed);
 }
 
@@ -432,7 +274,7 @@ fenta_quota_status(PG_FUNCTION_ARGS)
 	quota_authorize(org);
 	quota_load(org, &f, QR_PRICES);
 	if (f.found)
-		quota_decide(&f, req, &v);
+		quota_decide(&f, req, &v, true);
 	InitMaterializedSRF(fcinfo, 0);
 
 	for (r = 0; r < N_RES; r++)

@@ -13,6 +13,7 @@
 
 #include "access/attnum.h"
 #include "access/genam.h"
+#include "nodes/lockoptions.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "utils/relcache.h"
@@ -31,6 +32,15 @@ extern const char *const quota_res_names[N_RES];
 /* GUC: number of counter slots per org */
 extern int	quota_slots;
 
+/* The transaction's cached index scans (quota_scan.c) */
+#define SCAN_ORGS		0
+#define SCAN_MEMBERS	1
+#define SCAN_LIMITS		2
+#define SCAN_COUNTERS	3
+#define SCAN_PACKS		4
+#define SCAN_PROFILES	5
+#define N_SCANS			6
+
 /*
  * Per-backend cache of the relations, indexes and attribute numbers the
  * quota engine reads.  Attribute numbers are looked up by name: a database
@@ -46,6 +56,8 @@ typedef struct QuotaCatalog
 	Oid			orgs_pkey;
 	Oid			members;
 	Oid			members_key;
+	Oid			profiles;
+	Oid			profiles_pkey;
 	Oid			limits;
 	Oid			limits_key;
 	Oid			counters;
@@ -55,6 +67,9 @@ typedef struct QuotaCatalog
 	Oid			usage;			/* public.usage_records */
 	Oid			owner;			/* runs the accounting SQL */
 	AttrNumber	orgs_deleted_at;
+	AttrNumber	prof_status;	/* public.profiles.status */
+	Oid			status_type;	/* its type, public.user_status */
+	Oid			status_active;	/* the enum value 'active' */
 	AttrNumber	lim_limit[N_RES];
 	AttrNumber	lim_used[N_RES];
 	AttrNumber	lim_reserved[N_REQ];
@@ -67,6 +82,7 @@ typedef struct QuotaCatalog
 	AttrNumber	cnt_value[N_RES];	/* R_KAI unused */
 	AttrNumber	pack_remaining;
 	AttrNumber	pack_expires;
+	AttrNumber	key_att[N_SCANS][2];	/* per scan: the uuid key columns in the heap */
 	/* usage_records columns, as the transition table and NEW carry them */
 	AttrNumber	use_id;
 	AttrNumber	use_org;
@@ -106,9 +122,14 @@ typedef struct QuotaFacts
 	bool		packs_loaded;
 	int128		packs_remaining;
 	bool		allow_overage;
+	bool		prices_read;	/* cap_num and price_num hold copies */
+	bool		prices_loaded;	/* cap_cents and price_micro are set */
+	Datum		cap_num;		/* numeric overage_cap_usd */
+	Datum		price_num[N_REQ];	/* numeric prices */
 	int64		cap_cents;
 	int64		price_micro[N_REQ]; /* US dollars * 10^6 (tokens: per 1,000) */
 	pg_uuid_t	org;
+	pg_uuid_t	user;			/* the requesting user (quota_auth.c) */
 	SlotRows   *rows;			/* QR_SLOT_ROWS: where the slot rows are */
 } QuotaFacts;
 
@@ -141,13 +162,6 @@ slot_int64(TupleTableSlot *slot, AttrNumber att, bool *isnull)
 	return null ? 0 : DatumGetInt64(d);
 }
 
-/* The transaction's cached index scans (quota_scan.c) */
-#define SCAN_ORGS		0
-#define SCAN_MEMBERS	1
-#define SCAN_LIMITS		2
-#define SCAN_COUNTERS	3
-#define SCAN_PACKS		4
-#define N_SCANS			5
 
 /* quota_catalog.c */
 extern void quota_catalog_init(void);
@@ -163,17 +177,46 @@ extern SPIPlanPtr quota_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid 
 extern void quota_exec(SPIPlanPtr plan, Datum *values, int expected);
 extern struct TriggerData *quota_usage_trigger(FunctionCallInfo fcinfo, const char *fname);
 
+/* quota_auth.c */
+extern void quota_auth_init(void);
+extern void quota_authorize(pg_uuid_t *org);
+
+/* Usage of one org in one statement (the accounting trigger). */
+typedef struct OrgUsage
+{
+	pg_uuid_t	org;			/* hash key: first */
+	int64		amount[N_RES];
+} OrgUsage;
+
 /* accounting.c */
 extern void fenta_accounting_init(void);
+
+/* counter_update.c */
+typedef enum SlotOutcome
+{
+	SLOT_DONE,					/* added */
+	SLOT_BUSY,					/* held by another transaction (LockWaitSkip) */
+	SLOT_GONE					/* deleted (rolled up) since the snapshot */
+} SlotOutcome;
+extern void quota_counter_update_init(void);
+extern void counters_writable(Relation rel);
+extern SlotOutcome account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid,
+										 LockWaitPolicy wait);
 
 /* quota_scan.c */
 extern void quota_scan_init(void);
 extern void quota_close_scans(void);
 extern IndexScanDesc quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2);
 extern bool quota_next(int which);
+extern bool quota_fetch_unique(int which, pg_uuid_t *key1, pg_uuid_t *key2);
+extern TupleTableSlot *quota_scan_slot(int which);
+extern Relation quota_scan_heap(int which);
 extern void quota_lookup_done(int which);
 extern void quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg);
+
+/* quota_read.c */
 extern void quota_read(QuotaFacts *f, int flags);
 extern void quota_read_packs_reader(QuotaFacts *f, int unused);
+extern void quota_load_prices(QuotaFacts *f);
 
 #endif							/* FENTA_QUOTA_H */

@@ -20,6 +20,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_enum.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/int.h"
@@ -69,7 +70,8 @@ quota_relcache_callback(Datum arg, Oid relid)
 		relid == quota_cat.limits || relid == quota_cat.counters || relid == quota_cat.packs ||
 		relid == quota_cat.usage || relid == quota_cat.orgs_pkey || relid == quota_cat.members_key ||
 		relid == quota_cat.limits_key || relid == quota_cat.counters_pkey ||
-		relid == quota_cat.packs_available)
+		relid == quota_cat.packs_available || relid == quota_cat.profiles ||
+		relid == quota_cat.profiles_pkey)
 		quota_cat.valid = false;
 }
 
@@ -121,6 +123,8 @@ quota_catalog(void)
 	c.orgs_pkey = quota_relid(pub, "public", "orgs_pkey");
 	c.members = quota_relid(pub, "public", "org_members");
 	c.members_key = quota_relid(pub, "public", "org_members_org_id_user_id_key");
+	c.profiles = quota_relid(pub, "public", "profiles");
+	c.profiles_pkey = quota_relid(pub, "public", "profiles_pkey");
 	c.limits = quota_relid(pub, "public", "quota_limits");
 	c.limits_key = quota_relid(pub, "public", "quota_limits_org_id_key");
 	c.counters = quota_relid(fen, "fenta", "quota_counters");
@@ -136,6 +140,17 @@ quota_catalog(void)
 	ReleaseSysCache(tup);
 
 	c.orgs_deleted_at = quota_attnum(c.orgs, "deleted_at");
+	c.prof_status = quota_attnum(c.profiles, "status");
+	c.status_type = get_atttype(c.profiles, c.prof_status);
+	c.status_active = GetSysCacheOid2(ENUMTYPOIDNAME, Anum_pg_enum_oid,
+									  ObjectIdGetDatum(c.status_type),
+									  CStringGetDatum("active"));
+	if (!OidIsValid(c.status_active))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("column \"status\" of relation \"profiles\" is of type %s, but the fenta quota engine reads it as public.user_status",
+						format_type_be(c.status_type)),
+				 errhint("Is the fenta extension up to date in this database?")));
 	for (r = 0; r < N_RES; r++)
 	{
 		char		name[64];
@@ -156,6 +171,10 @@ quota_catalog(void)
 	c.lim_cap = quota_attnum(c.limits, "overage_cap_usd");
 	/* a database still at 0.2.0 has no copy: check_quota reads orgs then */
 	c.lim_org_deleted_at = get_attnum(c.limits, "org_deleted_at");
+	c.key_att[SCAN_MEMBERS][0] = quota_attnum(c.members, "org_id");
+	c.key_att[SCAN_MEMBERS][1] = quota_attnum(c.members, "user_id");
+	c.key_att[SCAN_PROFILES][0] = quota_attnum(c.profiles, "id");
+	c.key_att[SCAN_LIMITS][0] = quota_attnum(c.limits, "org_id");
 	c.cnt_slot = quota_attnum(c.counters, "slot");
 	c.cnt_value[R_TOKENS] = quota_attnum(c.counters, "tokens");
 	c.cnt_value[R_RENDER] = quota_attnum(c.counters, "render_seconds");
@@ -233,6 +252,7 @@ quota_check_columns(Relation rel)
 		quota_check_type(rel, quota_cat.lim_allow_overage, BOOLOID);
 		quota_check_type(rel, quota_cat.lim_cap, NUMERICOID);
 		quota_check_type(rel, quota_cat.lim_org_deleted_at, TIMESTAMPTZOID);
+		quota_check_type(rel, quota_cat.key_att[SCAN_LIMITS][0], UUIDOID);
 	}
 	else if (relid == quota_cat.counters)
 	{
@@ -248,6 +268,16 @@ quota_check_columns(Relation rel)
 	}
 	else if (relid == quota_cat.orgs)
 		quota_check_type(rel, quota_cat.orgs_deleted_at, TIMESTAMPTZOID);
+	else if (relid == quota_cat.profiles)
+	{
+		quota_check_type(rel, quota_cat.prof_status, quota_cat.status_type);
+		quota_check_type(rel, quota_cat.key_att[SCAN_PROFILES][0], UUIDOID);
+	}
+	else if (relid == quota_cat.members)
+	{
+		quota_check_type(rel, quota_cat.key_att[SCAN_MEMBERS][0], UUIDOID);
+		quota_check_type(rel, quota_cat.key_att[SCAN_MEMBERS][1], UUIDOID);
+	}
 	else if (relid == quota_cat.usage)
 	{
 		quota_check_type(rel, quota_cat.use_id, UUIDOID);

@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * quota_scan.c
- *	  The quota engine's reads: index scans kept open for the transaction and
+ *	  The quota engine's index scans, kept open for the transaction and
  *	  rescanned per lookup (opened under the top transaction's resource owner,
- *	  closed before commit and before any utility statement), and what they
- *	  read about an org.
+ *	  closed before commit and before any utility statement), and the lookup
+ *	  of a unique key through a hint.  What they read about an org is in
+ *	  quota_read.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +21,9 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "pgstat.h"
+#include "storage/bufmgr.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -31,7 +35,9 @@
 #include "storage/proc.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -57,13 +63,15 @@ typedef struct CachedScan
 	TupleTableSlot *slot;
 	int			nkeys;
 	ScanKeyData keys[2];
+	bool		scanning;		/* an index lookup not yet done */
 } CachedScan;
 
 
 static CachedScan scans[N_SCANS];
 
-/* the catalog generation each scan's columns were last checked in */
-static uint64 columns_checked_generation[N_SCANS];
+/* the catalog generation each scan's heap and index were last checked in */
+static uint64 heap_checked_generation[N_SCANS];
+static uint64 index_checked_generation[N_SCANS];
 static bool scans_open = false;
 static bool scans_broken = false;
 
@@ -162,9 +170,9 @@ quota_xact_callback(XactEvent event, void *arg)
  * closed before commit).
  */
 static CachedScan *
-quota_open_scan(int which)
+quota_open_scan(int which, bool with_index)
 {
-	static const int nkeys[N_SCANS] = {1, 2, 1, 1, 1};
+	static const int nkeys[N_SCANS] = {1, 2, 1, 1, 1, 1};
 	CachedScan *cs = &scans[which];
 	Oid			heap;
 	Oid			index;
@@ -174,7 +182,7 @@ quota_open_scan(int which)
 
 	if (scans_broken)
 		quota_close_scans();
-	if (cs->scan != NULL)
+	if (cs->heap != NULL && (cs->scan != NULL || !with_index))
 		return cs;
 	quota_catalog();
 	switch (which)
@@ -195,6 +203,10 @@ quota_open_scan(int which)
 			heap = quota_cat.counters;
 			index = quota_cat.counters_pkey;
 			break;
+		case SCAN_PROFILES:
+			heap = quota_cat.profiles;
+			index = quota_cat.profiles_pkey;
+			break;
 		default:
 			heap = quota_cat.packs;
 			index = quota_cat.packs_available;
@@ -207,26 +219,38 @@ quota_open_scan(int which)
 	scans_open = true;
 	PG_TRY();
 	{
-		cs->heap = table_open(heap, AccessShareLock);
-		cs->index = index_open(index, AccessShareLock);
-		/*
-		 * The locks are taken: what the cache says must hold now.  The
-		 * columns are checked once per catalog generation (a change of a
-		 * column's type invalidates the relcache entry, and with it the
-		 * catalog cache).
-		 */
-		quota_catalog();
-		if (columns_checked_generation[which] != quota_cat.generation)
+		if (cs->heap == NULL)
 		{
-			quota_check_columns(cs->heap);
-			quota_check_columns(cs->index);
-			columns_checked_generation[which] = quota_cat.generation;
+			cs->heap = table_open(heap, AccessShareLock);
+
+			/*
+			 * The lock is taken: what the cache says must hold now.  The
+			 * columns are checked once per catalog generation (a change of
+			 * a column's type invalidates the relcache entry, and with it
+			 * the catalog cache).
+			 */
+			quota_catalog();
+			if (heap_checked_generation[which] != quota_cat.generation)
+			{
+				quota_check_columns(cs->heap);
+				heap_checked_generation[which] = quota_cat.generation;
+			}
+			cs->slot = table_slot_create(cs->heap, NULL);
 		}
-		cs->nkeys = nkeys[which];
-		for (k = 0; k < cs->nkeys; k++)
-			ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
-		cs->slot = table_slot_create(cs->heap, NULL);
-		cs->scan = index_beginscan(cs->heap, cs->index, GetActiveSnapshot(), cs->nkeys, 0);
+		if (with_index)
+		{
+			cs->index = index_open(index, AccessShareLock);
+			quota_catalog();
+			if (index_checked_generation[which] != quota_cat.generation)
+			{
+				quota_check_columns(cs->index);
+				index_checked_generation[which] = quota_cat.generation;
+			}
+			cs->nkeys = nkeys[which];
+			for (k = 0; k < cs->nkeys; k++)
+				ScanKeyInit(&cs->keys[k], k + 1, BTEqualStrategyNumber, F_UUID_EQ, (Datum) 0);
+			cs->scan = index_beginscan(cs->heap, cs->index, GetActiveSnapshot(), cs->nkeys, 0);
+		}
 	}
 	PG_CATCH();
 	{
@@ -246,7 +270,7 @@ quota_open_scan(int which)
 IndexScanDesc
 quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2)
 {
-	CachedScan *cs = quota_open_scan(which);
+	CachedScan *cs = quota_open_scan(which, true);
 	MemoryContext old;
 
 	cs->keys[0].sk_argument = UUIDPGetDatum(key1);
@@ -257,6 +281,7 @@ quota_lookup(int which, pg_uuid_t *key1, pg_uuid_t *key2)
 	old = MemoryContextSwitchTo(TopTransactionContext);
 	index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
 	MemoryContextSwitchTo(old);
+	cs->scanning = true;
 	return cs->scan;
 }
 
@@ -274,6 +299,20 @@ quota_next(int which)
 	return found;
 }
 
+/* The heap relation of a cached scan (open once a lookup has started). */
+Relation
+quota_scan_heap(int which)
+{
+	return scans[which].heap;
+}
+
+/* The slot a cached scan returns its rows in. */
+TupleTableSlot *
+quota_scan_slot(int which)
+{
+	return scans[which].slot;
+}
+
 /*
  * End a lookup: drop the buffer pins, so that none is held between calls.
  */
@@ -284,132 +323,100 @@ quota_lookup_done(int which)
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 
 	ExecClearTuple(cs->slot);
-	index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
+	if (cs->scanning)
+		index_rescan(cs->scan, cs->keys, cs->nkeys, NULL, 0);
+	cs->scanning = false;
 	MemoryContextSwitchTo(old);
 }
 
-/* numeric * 10^scale as int64 (prices and caps have at most 6 decimals) */
-static int64
-numeric_scaled(Datum num, int scale)
+/*
+ * Where the row of a unique key was found last, per scan and key hash: a
+ * hint only.  A lookup first fetches the row version at the hinted place;
+ * when it is visible to the active snapshot and carries the key, it is the
+ * row of that key the unique index would lead to (in an MVCC snapshot at
+ * most one row per key is visible), and the index is not read: the row of a
+ * member, a profile or a quota row rarely moves.  Otherwise (moved by an
+ * update, deleted, vacuumed, a rewritten table) the index is read and the
+ * hint updated.
+ */
+#define N_HINTS 256
+typedef struct TidHint
 {
-	Datum		factor = NumericGetDatum(int64_to_numeric(scale == 6 ? 1000000 : 100));
+	pg_uuid_t	key1;
+	pg_uuid_t	key2;
+	ItemPointerData tid;
+} TidHint;
 
-	return DatumGetInt64(DirectFunctionCall1(numeric_int8,
-											 DirectFunctionCall2(numeric_mul, num, factor)));
+static TidHint *hints[N_SCANS];
+
+static TidHint *
+quota_hint(int which, pg_uuid_t *key1, pg_uuid_t *key2)
+{
+	uint32		h;
+
+	if (hints[which] == NULL)
+		hints[which] = MemoryContextAllocZero(TopMemoryContext, sizeof(TidHint) * N_HINTS);
+	h = hash_bytes((const unsigned char *) key1->data, UUID_LEN);
+	if (key2 != NULL)
+		h ^= hash_bytes((const unsigned char *) key2->data, UUID_LEN);
+	return &hints[which][h % N_HINTS];
 }
 
-/*
- * Read the org, its quota row and its slots (the body of quota_load, run
- * with the cached scans under the top transaction's resource owner).
- */
-
-void
-quota_read(QuotaFacts *f, int flags)
+/* does the row in the scan's slot carry the key? */
+static bool
+quota_row_has_key(int which, TupleTableSlot *slot, pg_uuid_t *key1, pg_uuid_t *key2)
 {
-	TupleTableSlot *slot;
 	bool		isnull;
-	int			r;
+	Datum		d = slot_getattr(slot, quota_cat.key_att[which][0], &isnull);
 
-	/*
-	 * The org: exists (else it has no quota row), not soft-deleted: said by
-	 * the quota row's copy of orgs.deleted_at, or by orgs before 0.3.0.
-	 */
-	if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at == InvalidAttrNumber)
-	{
-		(void) quota_lookup(SCAN_ORGS, &f->org, NULL);
-		slot = scans[SCAN_ORGS].slot;
-		if (quota_next(SCAN_ORGS))
-		{
-			(void) slot_getattr(slot, quota_cat.orgs_deleted_at, &isnull);
-			f->found = isnull;
-		}
-		quota_lookup_done(SCAN_ORGS);
-		if (!f->found)
-			return;
-	}
-
-	/* the quota row */
-	f->found = false;
-	(void) quota_lookup(SCAN_LIMITS, &f->org, NULL);
-	slot = scans[SCAN_LIMITS].slot;
-	if (quota_next(SCAN_LIMITS))
-	{
-		f->found = true;
-		if (!(flags & QR_ANY_ORG) && quota_cat.lim_org_deleted_at != InvalidAttrNumber)
-		{
-			(void) slot_getattr(slot, quota_cat.lim_org_deleted_at, &isnull);
-			f->found = isnull;
-		}
-	}
-	if (f->found)
-	{
-		for (r = 0; r < N_RES; r++)
-		{
-			f->limit[r] = slot_int64(slot, quota_cat.lim_limit[r], &f->limit_null[r]);
-			f->used[r] = slot_int64(slot, quota_cat.lim_used[r], NULL);
-		}
-		for (r = 0; r < N_REQ; r++)
-			f->reserved[r] = slot_int64(slot, quota_cat.lim_reserved[r], NULL);
-		f->from_packs = slot_int64(slot, quota_cat.lim_from_packs, NULL);
-		f->allow_overage = DatumGetBool(slot_getattr(slot, quota_cat.lim_allow_overage, &isnull));
-		if ((flags & QR_PRICES) || f->allow_overage)
-		{
-			f->cap_cents = numeric_scaled(slot_getattr(slot, quota_cat.lim_cap, &isnull), 2);
-			for (r = 0; r < N_REQ; r++)
-				f->price_micro[r] = numeric_scaled(slot_getattr(slot, quota_cat.lim_price[r], &isnull), 6);
-		}
-	}
-	quota_lookup_done(SCAN_LIMITS);
-	if (!f->found)
-		return;
-
-	/* the slots not yet rolled up */
-	(void) quota_lookup(SCAN_COUNTERS, &f->org, NULL);
-	slot = scans[SCAN_COUNTERS].slot;
-	while (quota_next(SCAN_COUNTERS))
-	{
-		f->used[R_TOKENS] += slot_int64(slot, quota_cat.cnt_value[R_TOKENS], NULL);
-		f->used[R_RENDER] += slot_int64(slot, quota_cat.cnt_value[R_RENDER], NULL);
-		f->used[R_STORAGE] += slot_int64(slot, quota_cat.cnt_value[R_STORAGE], NULL);
-		if ((flags & QR_SLOT_ROWS) && f->rows->n < MAX_SLOT_ROWS)
-		{
-			int16		n = DatumGetInt16(slot_getattr(slot, quota_cat.cnt_slot, &isnull));
-
-			if (!isnull && n >= 0)
-			{
-				f->rows->slot[f->rows->n] = n;
-				f->rows->tid[f->rows->n] = slot->tts_tid;
-				f->rows->n++;
-			}
-		}
-	}
-	quota_lookup_done(SCAN_COUNTERS);
+	if (isnull || memcmp(DatumGetUUIDP(d)->data, key1->data, UUID_LEN) != 0)
+		return false;
+	if (key2 == NULL)
+		return true;
+	d = slot_getattr(slot, quota_cat.key_att[which][1], &isnull);
+	return !isnull && memcmp(DatumGetUUIDP(d)->data, key2->data, UUID_LEN) == 0;
 }
 
 /*
- * Sum of the org's credit packs that can still be drawn (unexpired at the
- * transaction's start, as the accounting trigger's now()).
+ * Look up the row of a unique key (SCAN_MEMBERS, SCAN_PROFILES,
+ * SCAN_LIMITS) into the scan's slot; end with quota_lookup_done.
  */
-static void
-quota_read_packs(QuotaFacts *f)
+bool
+quota_fetch_unique(int which, pg_uuid_t *key1, pg_uuid_t *key2)
 {
-	TupleTableSlot *slot;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	TidHint    *hint = quota_hint(which, key1, key2);
+	CachedScan *cs;
+	bool		found;
 
-	f->packs_remaining = 0;
-	(void) quota_lookup(SCAN_PACKS, &f->org, NULL);
-	slot = scans[SCAN_PACKS].slot;
-	while (quota_next(SCAN_PACKS))
+	Assert(which == SCAN_MEMBERS || which == SCAN_PROFILES || which == SCAN_LIMITS);
+	if (ItemPointerIsValid(&hint->tid) &&
+		memcmp(hint->key1.data, key1->data, UUID_LEN) == 0 &&
+		(key2 == NULL || memcmp(hint->key2.data, key2->data, UUID_LEN) == 0))
 	{
-		bool		isnull;
-		int64		remaining = slot_int64(slot, quota_cat.pack_remaining, NULL);
-		Datum		expires = slot_getattr(slot, quota_cat.pack_expires, &isnull);
+		cs = quota_open_scan(which, false);
+		/* the table may have been truncated by a vacuum since */
+		if (ItemPointerGetBlockNumber(&hint->tid) < RelationGetNumberOfBlocks(cs->heap))
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+			ItemPointerData tid = hint->tid;
 
-		if (remaining > 0 && (isnull || DatumGetTimestampTz(expires) > now))
-			f->packs_remaining += remaining;
+			found = table_tuple_fetch_row_version(cs->heap, &tid, GetActiveSnapshot(), cs->slot);
+			MemoryContextSwitchTo(old);
+			if (found && quota_row_has_key(which, cs->slot, key1, key2))
+				return true;
+			ExecClearTuple(cs->slot);
+		}
 	}
-	quota_lookup_done(SCAN_PACKS);
-	f->packs_loaded = true;
+	(void) quota_lookup(which, key1, key2);
+	found = quota_next(which);
+	if (found)
+	{
+		hint->key1 = *key1;
+		if (key2 != NULL)
+			hint->key2 = *key2;
+		hint->tid = scans[which].slot->tts_tid;
+	}
+	return found;
 }
 
 /*
@@ -436,12 +443,6 @@ quota_with_scans(void (*reader) (QuotaFacts *, int), QuotaFacts *f, int arg)
 	}
 	PG_END_TRY();
 	CurrentResourceOwner = save;
-}
-
-void
-quota_read_packs_reader(QuotaFacts *f, int unused)
-{
-	quota_read_packs(f);
 }
 
 

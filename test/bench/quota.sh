@@ -2,7 +2,11 @@
 # Benchmark of the quota engine (not part of the test suite).  Starts its own
 # PostgreSQL 15 cluster with fsync=on and prints every figure of issue 3 as a
 # ratio measured in this run:
-#   check_quota per call (pgbench, prepared, 1 client) vs a bare PK lookup;
+#   check_quota per call (pgbench, prepared, 1 client) vs a bare PK lookup,
+#   as service_role and as a member, on a fresh org and on an org that has
+#   just taken 16 s of 8-client usage inserts (test/bench/quota_check.sh;
+#   BENCH_ONLY=check runs only that part; BENCH_BASE_PGBIN=<bin dir of
+#   another build> runs the same rounds on a second cluster, interleaved);
 #   check_quota over 20,000 orgs in one query vs the PL/pgSQL twin and vs the
 #   same condition written inline as a join;
 #   single-row usage inserts at 1 and 8 clients on one org: C accounting vs no
@@ -30,6 +34,16 @@ bench_cluster "${BENCH_PORT:-55440}"
 q() { psql -X -q -v ON_ERROR_STOP=1 -d bench "$@"; }
 q -f test/baseline/quota_twin.sql >/dev/null
 echo "fsync = $(q -At -c 'SHOW fsync'), server $(q -At -c 'SHOW server_version')"
+
+# median, min and max of "a/b" ratios, one per line: "median (min .. max)"
+ratios() { sort -n | awk '{ r[NR] = $1 } END { printf "%.2f (rounds: min %.2f, max %.2f)", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2, r[1], r[NR] }'; }
+ratio() { echo "scale=4; $1 / $2" | bc; }
+tps() { pgbench -n -M prepared -T "$secs" "$@" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
+# BENCH_ONLY=check: only the check_quota per call figures (test/bench/quota_check.sh)
+if [ "${BENCH_ONLY:-}" = check ]; then
+	. test/bench/quota_check.sh
+	exit 0
+fi
 
 # 20,000 orgs on the pro plan, one owner; org n has id 00000000-0000-4000-8000-<n>
 q <<'SQL'
@@ -100,29 +114,8 @@ echo "  C check_quota: $c_ms ms, PL/pgSQL twin: $t_ms ms, inline join: $i_ms ms"
 echo "  ratio twin / C = $(echo "scale=2; $t_ms / $c_ms" | bc) (target >= 3)"
 echo "  ratio C / inline = $(echo "scale=2; $c_ms / $i_ms" | bc) (target <= 2.5)"
 
-# median, min and max of "a/b" ratios, one per line: "median (min .. max)"
-ratios() { sort -n | awk '{ r[NR] = $1 } END { printf "%.2f (rounds: min %.2f, max %.2f)", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2, r[1], r[NR] }'; }
-ratio() { echo "scale=4; $1 / $2" | bc; }
-tps() { pgbench -n -M prepared -T "$secs" "$@" bench 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
 
-echo
-echo "== check_quota per call through pgbench (prepared, 1 client, $rounds rounds of ${secs}s each) =="
-cat >"$work/pk.sql" <<'SQL'
-\set n random(1, 20000)
-SELECT * FROM public.quota_limits WHERE org_id = ('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid;
-SQL
-cat >"$work/check.sql" <<'SQL'
-\set n random(1, 20000)
-SELECT public.check_quota(('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid, 100000, 10, 100);
-SQL
-: >"$work/r_check"
-for ((round = 1; round <= rounds; round++)); do
-	pk=$(tps -c 1 -f "$work/pk.sql")
-	ck=$(tps -c 1 -f "$work/check.sql")
-	echo "  round $round: PK lookup $pk tps, check_quota $ck tps"
-	ratio "$ck" "$pk" >>"$work/r_check"
-done
-echo "  ratio check_quota / PK lookup = $(ratios <"$work/r_check") (target >= 0.9)"
+. test/bench/quota_check.sh
 
 echo
 echo "== single-row usage inserts on one org ($rounds rounds of ${secs}s each) =="
