@@ -760,10 +760,15 @@ BEGIN
 	END LOOP;
 	IF NOT COALESCE((SELECT a.rolsuper OR a.rolbypassrls FROM pg_catalog.pg_roles a
 					 WHERE a.rolname OPERATOR(pg_catalog.=) caller), false)
-		AND fenta.caller_org_role(quota_detail.org_id) IS NULL THEN
+		-- an active member of the org (a soft-deleted org answers false below)
+		AND NOT EXISTS (SELECT FROM public.org_members m
+							JOIN public.profiles p ON p.id OPERATOR(pg_catalog.=) m.user_id
+						WHERE m.org_id OPERATOR(pg_catalog.=) quota_detail.org_id
+							AND m.user_id OPERATOR(pg_catalog.=) (SELECT auth.uid())
+							AND p.status OPERATOR(pg_catalog.=) 'active'::public.user_status) THEN
 		RAISE EXCEPTION 'permission denied to check the quota of this org'
 			USING ERRCODE = 'insufficient_privilege',
-				DETAIL = 'Only active members of the live org and service_role may check its quota.';
+				DETAIL = 'Only active members of the org and service_role may check its quota.';
 	END IF;
 	SELECT l.* INTO q FROM public.quota_limits l
 	WHERE l.org_id OPERATOR(pg_catalog.=) quota_detail.org_id AND l.org_deleted_at IS NULL;

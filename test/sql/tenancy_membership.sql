@@ -147,8 +147,9 @@ SELECT pg_temp.try(:'viewer2', format($$SELECT key FROM public.create_api_key(%L
 SELECT count(*) FILTER (WHERE revoked_at IS NULL) AS live_keys FROM public.api_keys WHERE user_id = :'viewer2' AND name = 'c';
 DELETE FROM fenta.tenant_limits;
 
--- the quota engine (C) answers a suspended member or a member of a
--- soft-deleted org like an outsider (0.4.0: a suspended member got the answer)
+-- the quota engine (C) answers a suspended member like an outsider (0.4.0:
+-- a suspended member got the answer); a member of a soft-deleted org gets
+-- the answer service_role gets: false
 SELECT pg_temp.try(:'editor', format($$SELECT public.check_quota(%L, 1)$$, :'orga')) AS member_checks_quota,
 	pg_temp.try(:'suspended', format($$SELECT public.check_quota(%L, 1)$$, :'orga')) AS suspended_checks_quota;
 SELECT pg_temp.try(:'suspended', format($$SELECT count(*) FROM public.quota_status(%L, 1)$$, :'orga')) AS suspended_quota_status;
