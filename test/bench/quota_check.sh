@@ -52,7 +52,13 @@ INSERT INTO public.orgs (id, name, slug, owner_id, plan)
 SELECT ('c0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'Check ' || n, 'check-' || n,
 	'c0000000-0000-4000-8000-00000000cccc', 'pro'
 FROM generate_series(0, :rounds) n;
--- the member asks as a viewer of the org (the owner is a member too)
+-- the member asks as a viewer of the org: another user owns it (an org
+-- always keeps an owner)
+INSERT INTO auth.users (id, email) VALUES ('c0000000-0000-4000-8000-00000000cccd', 'owner@q.test')
+ON CONFLICT DO NOTHING;
+INSERT INTO public.org_members (org_id, user_id, role)
+SELECT ('c0000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'c0000000-0000-4000-8000-00000000cccd', 'owner'
+FROM generate_series(0, :rounds) n;
 UPDATE public.org_members SET role = 'viewer'
 WHERE user_id = 'c0000000-0000-4000-8000-00000000cccc';
 -- worst case: no vacuum of the counters between the inserts and the reads
