@@ -15,7 +15,8 @@
  * insert: as PL/pgSQL (an INSERT ... SELECT ... GROUP BY over the transition
  * table, in a SECURITY DEFINER function) it cost a fifth of the throughput
  * of single-row inserts.  The rows are written through SPI with a saved
- * plan, as the owner of the counters, search_path pinned (quota_catalog.c).
+ * plan, as the owner of the counters (quota_catalog.c); a statement of a few
+ * orgs and days needs no hash table.
  *
  *-------------------------------------------------------------------------
  */
@@ -56,7 +57,52 @@ typedef struct DailyUsage
 
 #define DAILY_NCOLS 11
 
+/* The INSERT into the pending rows, prepared for the catalog generation
+ * (quota_catalog.c) whose resource_type it names */
 static SPIPlanPtr plan_pending = NULL;
+static uint64 plan_generation = 0;
+
+/* Statements rarely touch more orgs and days than this: no hash table */
+#define SMALL_GROUPS 8
+
+/* The group of key: in the small array, or in the hash once it overflows */
+static DailyUsage *
+daily_group(DailyUsage *small, int *nsmall, HTAB **hash, DailyKey *key)
+{
+	DailyUsage *g = NULL;
+	bool		found = false;
+	int			i;
+
+	if (*hash == NULL)
+	{
+		for (i = 0; i < *nsmall; i++)
+			if (memcmp(&small[i].key, key, sizeof(DailyKey)) == 0)
+				return &small[i];
+		if (*nsmall < SMALL_GROUPS)
+			g = &small[(*nsmall)++];
+		else
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = sizeof(DailyKey);
+			ctl.entrysize = sizeof(DailyUsage);
+			ctl.hcxt = CurrentMemoryContext;
+			*hash = hash_create("fenta daily usage of a statement", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+			for (i = 0; i < *nsmall; i++)
+				memcpy(hash_search(*hash, &small[i].key, HASH_ENTER, NULL), &small[i], sizeof(DailyUsage));
+		}
+	}
+	if (g == NULL)
+		g = hash_search(*hash, key, HASH_ENTER, &found);
+	if (!found)
+	{
+		g->key = *key;
+		g->events = g->prompt = g->output = g->kai = g->render = g->storage = 0;
+		g->cost = NumericGetDatum(int64_to_numeric(0));
+	}
+	return g;
+}
 
 /* The attribute number of a usage_records column of the given type */
 static AttrNumber
@@ -117,10 +163,12 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 	AttrNumber	att_cost;
 	Tuplestorestate *ts;
 	TupleTableSlot *slot;
-	HTAB	   *groups;
-	HASHCTL		ctl;
-	HASH_SEQ_STATUS seq;
+	DailyUsage	small[SMALL_GROUPS];
+	DailyUsage *groups;
+	int			nsmall = 0;
+	HTAB	   *hash = NULL;
 	DailyUsage *g;
+	int			i;
 	int			readptr;
 	QuotaOwnerContext oc;
 	Oid			types[DAILY_NCOLS] = {UUIDOID, DATEOID, InvalidOid, INT8OID, INT8OID, INT8OID,
@@ -133,11 +181,6 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 	types[2] = TupleDescAttr(desc, att_resource - 1)->atttypid;
 
 	/* group the statement's rows */
-	ctl.keysize = sizeof(DailyKey);
-	ctl.entrysize = sizeof(DailyUsage);
-	ctl.hcxt = CurrentMemoryContext;
-	groups = hash_create("fenta daily usage of a statement", 8, &ctl,
-						 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	ts = trigdata->tg_newtable;
 	slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	readptr = tuplestore_alloc_read_pointer(ts, 0);
@@ -147,7 +190,6 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 	{
 		DailyKey	key;
 		bool		isnull;
-		bool		found;
 		Datum		cost;
 		int64		prompt;
 		int64		output;
@@ -163,12 +205,7 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 		key.resource = DatumGetObjectId(slot_getattr(slot, att_resource, &isnull));
 		if (isnull)
 			continue;			/* NOT NULL column */
-		g = hash_search(groups, &key, HASH_ENTER, &found);
-		if (!found)
-		{
-			g->events = g->prompt = g->output = g->kai = g->render = g->storage = 0;
-			g->cost = NumericGetDatum(int64_to_numeric(0));
-		}
+		g = daily_group(small, &nsmall, &hash, &key);
 		prompt = slot_int64(slot, quota_cat.use_prompt, NULL);
 		output = slot_int64(slot, quota_cat.use_output, NULL);
 		add_to(&g->events, 1, "events", &key.org);
@@ -185,13 +222,40 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 	}
 	ExecDropSingleTupleTableSlot(slot);
 
-	/* one pending row per group, as the owner of the counters */
-	quota_enter_owner(&oc, true);
-	hash_seq_init(&seq, groups);
-	while ((g = hash_seq_search(&seq)) != NULL)
+	if (hash != NULL)
+	{
+		HASH_SEQ_STATUS seq;
+
+		nsmall = 0;
+		groups = palloc(sizeof(DailyUsage) * hash_get_num_entries(hash));
+		hash_seq_init(&seq, hash);
+		while ((g = hash_seq_search(&seq)) != NULL)
+			groups[nsmall++] = *g;
+	}
+	else
+		groups = small;
+
+	/*
+	 * One pending row per group, as the owner of the counters.  The search
+	 * path is not pinned: the INSERT names a qualified table and passes
+	 * parameters of its columns' own types, so (re)planning it resolves no
+	 * name, operator or cast.  The plan names resource_type by OID: it is
+	 * prepared again when the catalog cache is rebuilt (fenta dropped and
+	 * installed again in this session, say).
+	 */
+	if (plan_pending != NULL && plan_generation != quota_cat.generation)
+	{
+		SPI_freeplan(plan_pending);
+		plan_pending = NULL;
+	}
+	plan_generation = quota_cat.generation;
+	quota_enter_owner(&oc, false);
+	for (i = 0; i < nsmall; i++)
 	{
 		Datum		values[DAILY_NCOLS];
 		int64		tokens;
+
+		g = &groups[i];
 
 		if (pg_add_s64_overflow(g->prompt, g->output, &tokens))
 			quota_overflow_error("tokens", &g->key.org);
@@ -214,6 +278,5 @@ fenta_usage_daily_capture(PG_FUNCTION_ARGS)
 				   values, SPI_OK_INSERT);
 	}
 	quota_leave_owner(&oc);
-	hash_destroy(groups);
 	return PointerGetDatum(NULL);
 }

@@ -204,5 +204,17 @@ SELECT pg_temp.check();
 SELECT fenta.rebuild_daily_usage('-infinity') > 0 AS rebuilt;
 SELECT count(*) AS retired_days_left FROM public.usage_daily WHERE day < date_trunc('month', now()) - interval '2 months';
 
+-- This session has recorded usage; fenta dropped and installed again, it
+-- records usage again (the capture's saved INSERT named the first install's
+-- resource_type by OID: "cache lookup failed for type")
+SET fenta.allow_drop = on;
+DROP EXTENSION fenta CASCADE;
+RESET fenta.allow_drop;
+CREATE EXTENSION fenta CASCADE;
+INSERT INTO public.profiles (id) VALUES ('00000000-0000-4000-8000-0000000000a1');
+INSERT INTO public.orgs (id, name, slug, owner_id) VALUES (:a, 'Again', 'again', '00000000-0000-4000-8000-0000000000a1');
+INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt) VALUES (:a, 'llm_tokens', 7);
+SELECT events, tokens FROM fenta.usage_daily_pending;
+
 \c :regress_db
 DROP DATABASE :own_db;
