@@ -204,7 +204,7 @@ echo "ok 6 - the interim maintenance runs as postgres (and is scheduled with pg_
 up=$gen/up
 mkdir -p "$up/test/tools" "$up/sql/update/9.9.9"
 cp -r fenta.control supabase "$up/"
-mkdir -p "$up/sql" && cp -r sql/src sql/twins "$up/sql/" && cp -r sql/update/0.5.0 "$up/sql/update/"
+mkdir -p "$up/sql" && cp -r sql/src sql/twins "$up/sql/" && cp -r sql/update/[0-9]* "$up/sql/update/"
 cp test/tools/migrations.sh "$up/test/tools/"
 sed -i "s/^default_version = .*/default_version = '9.9.9'/" "$up/fenta.control"
 cat >"$up/sql/update/9.9.9/10_probe.sql" <<'SQL'
@@ -218,20 +218,20 @@ AS 'MODULE_PATHNAME', 'fenta_typeid_prefix';
 SQL
 echo "SELECT fenta.guard_register();" >"$up/sql/update/9.9.9/99_guard_registry.sql"
 bash "$up/test/tools/migrations.sh" >/dev/null
-diff -r -x '00009_fenta_9.9.9.sql' supabase/migrations "$up/supabase/migrations" >/dev/null \
-	|| fail "a later version changed the eight files"
-u9=$up/supabase/migrations/00009_fenta_9.9.9.sql
-[ -f "$u9" ] || fail "no 00009_fenta_9.9.9.sql"
+u9=$up/supabase/migrations/$(printf '%05d' $(($(ls supabase/migrations | wc -l) + 1)))_fenta_9.9.9.sql
+[ -f "$u9" ] || fail "no $(basename "$u9")"
+diff -r -x "$(basename "$u9")" supabase/migrations "$up/supabase/migrations" >/dev/null \
+	|| fail "a later version changed the earlier files"
 ! grep -q 'MODULE_PATHNAME\|guard_register\|^SELECT pg_catalog.pg_extension_config_dump' "$u9" \
-	|| fail "00009_fenta_9.9.9.sql holds extension-only statements"
+	|| fail "$(basename "$u9") holds extension-only statements"
 grep -q '^CREATE OR REPLACE FUNCTION fenta.typeid_prefix' "$u9" || fail "the twin in an update is not CREATE OR REPLACE"
 as_postgres_script "$u9" sqleditor | psql_ -1 -d sqleditor -f - >/dev/null 2>"$dir/err" \
-	|| { cat "$dir/err"; fail "00009_fenta_9.9.9.sql does not apply as postgres"; }
+	|| { cat "$dir/err"; fail "$(basename "$u9") does not apply as postgres"; }
 [ "$(q -d sqleditor -c "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.update_probe'::regclass")" = t ] \
 	|| fail "the update's table is missing"
 [ "$(q -d sqleditor -c "SELECT fenta.typeid_prefix('org_01h455vb4pex5vsknk084sn02q')")" = org ] \
 	|| fail "the update's twin does not work"
-echo "ok 7 - a later version appends 00009_fenta_<version>.sql, which applies as postgres"
+echo "ok 7 - a later version appends $(basename "$u9" | sed "s/9\.9\.9/<version>/"), which applies as postgres"
 
 # 8. Supabase's linter, when given: SPLINTER_SQL=<splinter.sql of the public
 # supabase/splinter repository> (never committed here).  0 ERROR; the one
