@@ -117,6 +117,7 @@ fenta_quota_init(void)
 	quota_catalog_init();
 	quota_scan_init();
 	fenta_accounting_init();
+	fenta_daily_init();
 }
 
 /*

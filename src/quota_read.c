@@ -187,9 +187,11 @@ quota_read(QuotaFacts *f, int flags)
 	slot = quota_scan_slot(SCAN_COUNTERS);
 	while (quota_next(SCAN_COUNTERS))
 	{
-		/* readers (not the trigger, which keeps the rows' places) prune */
-		if (!(flags & QR_SLOT_ROWS) &&
-			ItemPointerGetBlockNumber(&slot->tts_tid) != checked_blk)
+		/*
+		 * Readers and the trigger prune: pruning keeps every line pointer
+		 * of a live version where it is (the trigger's tids stay valid)
+		 */
+		if (ItemPointerGetBlockNumber(&slot->tts_tid) != checked_blk)
 		{
 			checked_blk = ItemPointerGetBlockNumber(&slot->tts_tid);
 			if (prune_blk == InvalidBlockNumber &&

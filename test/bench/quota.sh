@@ -5,7 +5,8 @@
 #   check_quota per call (pgbench, prepared, 1 client) vs a bare PK lookup,
 #   as service_role and as a member, on a fresh org and on an org that has
 #   just taken 16 s of 8-client usage inserts (test/bench/quota_check.sh;
-#   BENCH_ONLY=check runs only that part; BENCH_BASE_PGBIN=<bin dir of
+#   BENCH_ONLY=check runs only that part, BENCH_ONLY=insert only the
+#   single-row inserts below; BENCH_BASE_PGBIN=<bin dir of
 #   another build> runs the same rounds on a second cluster, interleaved);
 #   check_quota over 20,000 orgs in one query vs the PL/pgSQL twin and vs the
 #   same condition written inline as a join;
@@ -85,6 +86,7 @@ END
 $$;
 SQL
 
+if [ "${BENCH_ONLY:-}" != insert ]; then
 echo
 echo "== check_quota over 20,000 orgs in one query (best of 7) =="
 c_ms=$(q -At -c "SELECT bench.best('SELECT count(*) FROM public.orgs WHERE public.check_quota(id, 100000, 10, 100)', 7)" 2>"$work/n1")
@@ -116,6 +118,7 @@ echo "  ratio C / inline = $(echo "scale=2; $c_ms / $i_ms" | bc) (target <= 2.5)
 
 
 . test/bench/quota_check.sh
+fi
 
 echo
 echo "== single-row usage inserts on one org ($rounds rounds of ${secs}s each) =="
@@ -163,6 +166,7 @@ for clients in 1 8; do
 	echo "  ratio C with idempotency keys / C without ($clients clients) = $(ratios <"$work/r_key")"
 done
 q -c "DROP TRIGGER IF EXISTS usage_records_quota_twin ON public.usage_records" -c "ALTER TABLE public.usage_records ENABLE TRIGGER USER"
+[ "${BENCH_ONLY:-}" = insert ] && exit 0
 
 echo
 echo "== COPY of 1,000,000 usage rows over 1,000 orgs =="
