@@ -61,8 +61,8 @@ typedef struct CachedScan
 	Relation	index;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	int			nkeys;
 	ScanKeyData keys[2];
+	int			nkeys;
 	bool		scanning;		/* an index lookup not yet done */
 } CachedScan;
 
