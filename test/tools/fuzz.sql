@@ -583,6 +583,27 @@ LANGUAGE sql AS $$
 						   FROM public.usage_records r WHERE r.org_id = q.org_id) s ON true
 $$;
 
+-- Daily usage (usage_daily plus the pending rows) less the sums of the
+-- usage rows, per org, UTC day and resource type where they differ.
+CREATE FUNCTION fuzz.daily_balance() RETURNS jsonb
+LANGUAGE sql AS $$
+	SELECT coalesce(jsonb_object_agg(k, v), '{}')
+	FROM (SELECT org_id || ' ' || day || ' ' || resource_type AS k,
+				 jsonb_build_array(sum(events), sum(tokens), sum(kai), sum(render), sum(storage)) AS v
+		  FROM (SELECT org_id, day, resource_type, events, tokens::numeric, kai_credits::numeric AS kai,
+					   render_seconds::numeric AS render, storage_bytes::numeric AS storage FROM public.usage_daily
+				UNION ALL
+				SELECT org_id, day, resource_type, events, tokens, kai_credits, render_seconds, storage_bytes
+				FROM fenta.usage_daily_pending
+				UNION ALL
+				SELECT org_id, (created_at AT TIME ZONE 'UTC')::date, resource_type, -1,
+					   -(llm_tokens_prompt::numeric + llm_tokens_output), -kai_credits::numeric,
+					   -render_seconds::numeric, -storage_bytes::numeric
+				FROM public.usage_records) d
+		  GROUP BY 1) b
+	WHERE v <> '[0, 0, 0, 0, 0]'
+$$;
+
 CREATE FUNCTION fuzz.usage_run(fn regprocedure, seed float8, n int, trace boolean DEFAULT false)
 RETURNS TABLE (outcome text, calls bigint, sample text)
 LANGUAGE plpgsql AS $$
@@ -597,6 +618,7 @@ DECLARE
 	seen text[] := '{}';
 	pending text[];
 	before jsonb;
+	daily_before jsonb;
 	after jsonb;
 	r text[];
 	vals text;
@@ -611,6 +633,7 @@ DECLARE
 BEGIN
 	PERFORM setseed(seed);
 	before := fuzz.usage_balance();
+	daily_before := fuzz.daily_balance();
 	FOR i IN 1 .. n LOOP
 		mode := fuzz.r(0, 9)::int;
 		pending := '{}';
@@ -694,6 +717,15 @@ BEGIN
 		samples := samples || jsonb_build_object('property: counters',
 			'orgs whose counters drifted from their rows (counter - rows: tokens, kai, render, storage): ' || left(msg, 600));
 	END IF;
+	SELECT count(*), string_agg(format('%s: %s -> %s', coalesce(a.key, b.key), b.value, a.value), '; ')
+		INTO k, msg
+	FROM jsonb_each(daily_before) b FULL JOIN jsonb_each(fuzz.daily_balance()) a USING (key)
+	WHERE a.value IS DISTINCT FROM b.value;
+	IF k > 0 THEN
+		counts := counts || jsonb_build_object('property: daily', k);
+		samples := samples || jsonb_build_object('property: daily',
+			'org days whose daily usage drifted from their rows (daily - rows: events, tokens, kai, render, storage): ' || left(msg, 600));
+	END IF;
 	SELECT count(*), string_agg(format('org %s key %s: %s rows', org_id, left(idempotency_key, 20), c), '; ')
 		INTO k, msg
 	FROM (SELECT org_id, idempotency_key, count(*) AS c FROM public.usage_records
@@ -776,7 +808,26 @@ LANGUAGE sql AS $$
 	('guard: INSTEAD OF INSERT on a view', '39P01',
 	 'CREATE VIEW public.fz_view AS SELECT * FROM public.usage_records;
 	  CREATE TRIGGER fz INSTEAD OF INSERT ON public.fz_view FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard()', 'ins_view'),
-	('guard: called as a function', '39P01', NULL, 'call_guard')
+	('guard: called as a function', '39P01', NULL, 'call_guard'),
+	-- usage_daily_capture: AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT on usage_records
+	('daily: AFTER INSERT row', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records FOR EACH ROW EXECUTE FUNCTION fenta.usage_daily_capture()', 'ins'),
+	('daily: AFTER INSERT statement, no transition table', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_daily_capture()', 'ins'),
+	('daily: AFTER UPDATE statement with NEW TABLE', '39P01',
+	 'CREATE TRIGGER fz AFTER UPDATE ON public.usage_records REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_daily_capture()', 'upd'),
+	('daily: on a copy of usage_records', '39P01',
+	 'CREATE TABLE public.fz_usage (LIKE public.usage_records INCLUDING DEFAULTS);
+	  CREATE TRIGGER fz AFTER INSERT ON public.fz_usage REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_daily_capture()', 'ins_copy'),
+	('daily: on a table of other columns', '39P01',
+	 'CREATE TABLE public.fz_other (a int, org_id int, created_at text);
+	  CREATE TRIGGER fz AFTER INSERT ON public.fz_other REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_daily_capture()', 'ins_other'),
+	('daily: on the default partition', '39P01',
+	 'CREATE TRIGGER fz AFTER INSERT ON public.usage_records_default REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_daily_capture()', 'ins_default'),
+	-- (the pending table refuses a statement-level INSERT trigger: 55000 when the capture writes it)
+	('daily: a statement trigger on the pending table', '55000',
+	 'CREATE TRIGGER fz AFTER INSERT ON fenta.usage_daily_pending REFERENCING NEW TABLE AS n FOR EACH STATEMENT EXECUTE FUNCTION fenta.usage_daily_capture()', 'ins'),
+	('daily: called as a function', '39P01', NULL, 'call_daily')
 $$;
 
 CREATE FUNCTION fuzz.protocol(case_name text) RETURNS text
@@ -797,7 +848,8 @@ DECLARE
 		'del', 'DELETE FROM public.usage_records',
 		'trunc', 'TRUNCATE public.usage_records',
 		'call_quota', 'SELECT fenta.update_quota_usage()',
-		'call_guard', 'SELECT fenta.usage_idempotency_guard()');
+		'call_guard', 'SELECT fenta.usage_idempotency_guard()',
+		'call_daily', 'SELECT fenta.usage_daily_capture()');
 BEGIN
 	SELECT * INTO c FROM fuzz.protocol_cases() p WHERE p.name = case_name;
 	IF NOT FOUND THEN
