@@ -6,14 +6,16 @@
 # catalog: uuid_generate_v7, uuid_v7_timestamp, typeid_encode/decode/prefix,
 # check_quota, quota_status, maintain_partitions, and whatever C functions
 # are added later), the trigger functions among them (update_quota_usage,
-# usage_idempotency_guard) included, plus fenta.reserve_quota (PL/pgSQL in
+# usage_daily_capture, usage_idempotency_guard) included, plus
+# fenta.reserve_quota (PL/pgSQL in
 # front of the quota engine).  Functions are called with generated
 # arguments; trigger functions are fired by generated INSERT and COPY
 # statements into public.usage_records (test/tools/fuzz.sql, fuzz.usage_run:
 # single rows, multi-row and multi-org statements, bulk INSERT ... SELECT,
-# COPY, retries, hostile amounts and keys), after which two properties are
-# checked: every org's counters moved exactly as its rows, and no
-# idempotency key is counted twice.  Then each trigger function is attached
+# COPY, retries, hostile amounts and keys), after which three properties are
+# checked: every org's counters moved exactly as its rows, so did its daily
+# usage (usage_daily plus the pending rows, per day and resource type), and
+# no idempotency key is counted twice.  Then each trigger function is attached
 # where it does not belong (wrong table, timing, level, event; a view, a
 # partition, a copy of usage_records, tables with the right column names
 # and wrong types) and fired: each case must end with its expected SQLSTATE
