@@ -19,10 +19,11 @@
 #     inherent difference: a PL/pgSQL twin's errors carry a CONTEXT line);
 #  4. the isolation specs of partition maintenance (maintenance_locks,
 #     partition_concurrency) with the extension's expected output;
-#  5. CALL fenta.run_maintenance() as postgres works (in a transaction block
-#     that has not written: 2D000, and the next run releases the lock), and is scheduled with
-#     pg_cron as postgres (when this PostgreSQL has pg_cron): the job's
-#     command, run as the job's user, does the maintenance.
+#  5. CALL fenta.run_maintenance() as postgres works (in a transaction
+#     block that has not written: 2D000, and the next run releases the
+#     lock), and is scheduled with pg_cron as postgres (when this PostgreSQL
+#     has pg_cron): the job's command, run as the job's user, does the
+#     maintenance.
 # Needs fenta installed in the PostgreSQL of PGBIN / PG_CONFIG.
 set -euo pipefail
 export LC_ALL=C.UTF-8
