@@ -43,7 +43,7 @@ hosted_cluster() { # PORT
 		[ -n "${FENTA_DESTDIR:-}" ] && echo "extension_destdir = '$FENTA_DESTDIR'"
 	} >>"$work/data/postgresql.conf"
 	as_postgres "$PGBIN/pg_ctl" -D "$work/data" -l "$work/log" -w start >/dev/null
-	export PGHOST=$work PGPORT=$1 PGUSER=supabase_admin PATH="$PGBIN:$PATH"
+	export PGHOST=$work PGPORT=$1 PGUSER=supabase_admin PATH="$PGBIN:$PATH" PGOPTIONS='-c client_min_messages=warning'
 	local db f
 	for db in ext mig; do
 		createdb "$db"
