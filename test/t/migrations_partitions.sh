@@ -14,6 +14,9 @@
 #     steps, as postgres), the same partitions (names, bounds, RLS,
 #     privileges, comments, indexes, constraints, triggers), the same rows in
 #     each (count and md5), the same results, WARNINGs, NOTICEs and errors;
+#     and a month that cannot be locked within fenta.maintenance_lock_timeout
+#     (another session holds the default partition): the same WARNING,
+#     counted as deferred, by maintain_partitions and by run_maintenance;
 #  3. pg_regress test partitions with the extension's expected output on the
 #     migrations flavour (database reg; psql's SHOW_CONTEXT never, the one
 #     inherent difference: a PL/pgSQL twin's errors carry a CONTEXT line);
@@ -102,6 +105,32 @@ grep -q 'cannot create partition usage_records_' "$dir/ext.out" \
 [ -z "${MIGRATIONS_PARTITIONS_KEEP:-}" ] || cp "$dir/ext.out" "$dir/mig.out" "$MIGRATIONS_PARTITIONS_KEEP/"
 diff "$dir/ext.out" "$dir/mig.out" || fail "the partition maintenance of the twins differs from the C functions'"
 echo "ok 2 - partition differential: the same partitions, privileges, indexes and rows, results and errors ($(grep -c '^ *[0-9A-Z]\{5\} | ' "$dir/ext.out") errors)"
+
+# 2b. a month that cannot be locked in time is deferred (WARNING, counted,
+# retried): another session holds the default partition
+for db in ext mig; do
+	"$PGBIN/psql" -X -q -d $db -c "BEGIN" -c "LOCK TABLE public.usage_records_default IN ACCESS SHARE MODE" \
+		-c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+	holder=$!
+	for _ in $(seq 1 300); do
+		[ "$(q -d $db -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND query = 'SELECT pg_sleep(120)' AND state = 'active'")" = 1 ] && break
+		sleep 0.1
+	done
+	"$PGBIN/psql" -X -d $db -c '\set VERBOSITY verbose' -c "SET fenta.maintenance_lock_timeout = 100" \
+		-c "SET SESSION AUTHORIZATION postgres" \
+		-c "SELECT * FROM fenta.maintain_partitions(months_ahead => 9, refresh_usage => false)" \
+		-c "CALL fenta.run_maintenance(months_ahead => 9, refresh_usage => false)" \
+		-c "SELECT count(*) AS months FROM pg_inherits WHERE inhparent = 'public.usage_records'::regclass" 2>&1 \
+		| sed 's/^LOCATION: .*//' >"$dir/$db.deferred"
+	q -d $db -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(120)'" >/dev/null
+	wait $holder || true
+done
+[ "$(grep -c '55P03: fenta.*deferred create of usage_records_' "$dir/ext.deferred")" = 2 ] \
+	|| { cat "$dir/ext.deferred"; fail "the deferred month did not happen as expected"; }
+[ -z "${MIGRATIONS_PARTITIONS_KEEP:-}" ] || cp "$dir/ext.deferred" "$MIGRATIONS_PARTITIONS_KEEP/"
+diff "$dir/ext.deferred" "$dir/mig.deferred" || fail "a deferred month differs from the C functions'"
+echo "ok 2b - a month that cannot be locked within fenta.maintenance_lock_timeout is deferred as by the C functions"
 
 # 3. pg_regress partitions, the extension's expected output, SHOW_CONTEXT never
 pg_regress=$("$PGBIN/pg_config" --pkglibdir)/pgxs/src/test/regress/pg_regress
