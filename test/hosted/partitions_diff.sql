@@ -26,6 +26,7 @@ BEGIN
 	RETURN 'no error';
 EXCEPTION WHEN OTHERS THEN
 	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
+	PERFORM set_config('DateStyle', 'ISO', true);	-- the messages write now() so
 	RETURN replace(concat_ws(' | ', st, msg, nullif(det, ''), nullif(hin, '')), now()::text, 'NOW');
 END $$;
 -- the months of usage_records, attached or archived, and what they hold
@@ -176,6 +177,16 @@ SELECT pg_temp.err('SELECT * FROM fenta.maintenance_session_lock(true)');
 SELECT pg_temp.err('CALL fenta.run_maintenance()');
 RESET ROLE;
 RESET SESSION AUTHORIZATION;
+
+-- another time zone and date style: UTC months, ISO timestamps in messages
+SET TimeZone = 'Asia/Kolkata';
+SET DateStyle = 'SQL, DMY';
+SELECT * FROM fenta.maintenance_plan(1, NULL, false, pg_temp.m(1, '-1 hour'));
+SELECT * FROM fenta.maintenance_plan(1, NULL, false, pg_temp.m(1, '-6 hours'));
+SELECT pg_temp.err('SELECT * FROM fenta.maintain_partitions(as_of => ''1900-01-01 00:00:00.5+00'')');
+SELECT pg_temp.err('SELECT * FROM fenta.maintenance_plan(0, NULL, false, pg_temp.m(-4, ''-1 second''))');
+SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
 
 -- fenta.maintenance_lock_timeout (a placeholder in the migrations flavour)
 SET fenta.maintenance_lock_timeout = '2s';

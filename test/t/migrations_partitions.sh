@@ -196,7 +196,12 @@ if [ -n "$cron" ]; then
 		q -d mig -c "$(q -d mig -c "SELECT command FROM cron.job WHERE jobname = 'fenta-maintenance'")" >/dev/null 2>"$dir/err" \
 		|| { cat "$dir/err"; fail "the pg_cron job's command fails as postgres"; }
 	[ "$(months)" -gt "$before" ] || fail "the pg_cron job's command created no partition"
-	echo "ok 5 - CALL fenta.run_maintenance() works as postgres (in a transaction block: 2D000, lock released by the next run), and as the pg_cron job of postgres"
+	# fenta.schedule_maintenance() (fenta.maintain_partitions() every 10 minutes)
+	PGUSER=postgres q -d mig -c "SELECT fenta.schedule_maintenance()" >/dev/null || fail "fenta.schedule_maintenance() as postgres"
+	cmd=$(q -d mig -c "SELECT command FROM cron.job WHERE jobname = fenta.maintenance_job_name() AND username = 'postgres'")
+	[ -n "$cmd" ] || fail "fenta.schedule_maintenance() made no job of postgres"
+	PGUSER=postgres q -d mig -c "$cmd" >/dev/null 2>"$dir/err" || { cat "$dir/err"; fail "the job of fenta.schedule_maintenance() fails"; }
+	echo "ok 5 - CALL fenta.run_maintenance() works as postgres (in a transaction block: 2D000, lock released by the next run), and as the pg_cron job of postgres (also fenta.schedule_maintenance())"
 else
 	echo "ok 5 - CALL fenta.run_maintenance() works as postgres # skip pg_cron (not in this PostgreSQL)"
 fi
