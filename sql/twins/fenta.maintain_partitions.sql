@@ -523,10 +523,11 @@ BEGIN
 		RETURN;
 	END IF;
 
-	SELECT coalesce(pg_catalog.array_agg(p.kind), '{}'), coalesce(pg_catalog.array_agg(p.suffix), '{}')
+	-- the whole plan first (its WARNINGs), then the steps
+	SELECT coalesce(pg_catalog.array_agg(p.kind ORDER BY p.n), '{}'), coalesce(pg_catalog.array_agg(p.suffix ORDER BY p.n), '{}')
 	INTO kinds, suffixes
 	FROM fenta.partition_plan(fname, maintain_partitions.months_ahead, maintain_partitions.retention_months,
-		maintain_partitions.drop_detached, maintain_partitions.as_of) p;
+		maintain_partitions.drop_detached, maintain_partitions.as_of) WITH ORDINALITY AS p(kind, suffix, n);
 
 	saved_timeout := pg_catalog.current_setting('lock_timeout');
 	PERFORM pg_catalog.set_config('lock_timeout', fenta.partition_lock_timeout(), true);

@@ -33,7 +33,8 @@ BEGIN
 	PERFORM fenta.partition_check_args(fname, ahead, keep, maintenance_plan.drop_detached, at);
 	RETURN QUERY
 		SELECT p.kind, p.suffix
-		FROM fenta.partition_plan(fname, ahead, keep, maintenance_plan.drop_detached, at) p
-		WHERE p.kind <> 'blocked';
+		FROM fenta.partition_plan(fname, ahead, keep, maintenance_plan.drop_detached, at) WITH ORDINALITY AS p(kind, suffix, n)
+		WHERE p.kind <> 'blocked'
+		ORDER BY p.n;
 END
 $$;

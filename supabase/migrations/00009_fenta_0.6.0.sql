@@ -536,10 +536,11 @@ BEGIN
 		RETURN;
 	END IF;
 
-	SELECT coalesce(pg_catalog.array_agg(p.kind), '{}'), coalesce(pg_catalog.array_agg(p.suffix), '{}')
+	-- the whole plan first (its WARNINGs), then the steps
+	SELECT coalesce(pg_catalog.array_agg(p.kind ORDER BY p.n), '{}'), coalesce(pg_catalog.array_agg(p.suffix ORDER BY p.n), '{}')
 	INTO kinds, suffixes
 	FROM fenta.partition_plan(fname, maintain_partitions.months_ahead, maintain_partitions.retention_months,
-		maintain_partitions.drop_detached, maintain_partitions.as_of) p;
+		maintain_partitions.drop_detached, maintain_partitions.as_of) WITH ORDINALITY AS p(kind, suffix, n);
 
 	saved_timeout := pg_catalog.current_setting('lock_timeout');
 	PERFORM pg_catalog.set_config('lock_timeout', fenta.partition_lock_timeout(), true);
@@ -641,8 +642,9 @@ BEGIN
 	PERFORM fenta.partition_check_args(fname, ahead, keep, maintenance_plan.drop_detached, at);
 	RETURN QUERY
 		SELECT p.kind, p.suffix
-		FROM fenta.partition_plan(fname, ahead, keep, maintenance_plan.drop_detached, at) p
-		WHERE p.kind <> 'blocked';
+		FROM fenta.partition_plan(fname, ahead, keep, maintenance_plan.drop_detached, at) WITH ORDINALITY AS p(kind, suffix, n)
+		WHERE p.kind <> 'blocked'
+		ORDER BY p.n;
 END
 $$;
 COMMENT ON FUNCTION fenta.maintenance_plan(integer, integer, boolean, timestamptz) IS
