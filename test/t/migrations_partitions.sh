@@ -202,6 +202,40 @@ if [ -n "$cron" ]; then
 	[ -n "$cmd" ] || fail "fenta.schedule_maintenance() made no job of postgres"
 	PGUSER=postgres q -d mig -c "$cmd" >/dev/null 2>"$dir/err" || { cat "$dir/err"; fail "the job of fenta.schedule_maintenance() fails"; }
 	echo "ok 5 - CALL fenta.run_maintenance() works as postgres (in a transaction block: 2D000, lock released by the next run), and as the pg_cron job of postgres (also fenta.schedule_maintenance())"
+	# MIGRATIONS_PARTITIONS_CRON_TICK=1: also wait (up to 75 s) for pg_cron
+	# itself to run the job once, as postgres
+	if [ -n "${MIGRATIONS_PARTITIONS_CRON_TICK:-}" ]; then
+		q -d mig -c "INSERT INTO public.usage_records (org_id, resource_type, created_at)
+			VALUES ('70000000-0000-4000-8000-00000000d1a0', 'storage', now() + interval '13 months')" >/dev/null
+		PGUSER=postgres q -d mig -c "SELECT cron.schedule('fenta-maintenance', '* * * * *', 'CALL fenta.run_maintenance()')" >/dev/null
+		status=
+		for _ in $(seq 1 150); do
+			status=$(q -d mig -c "SELECT d.status FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+				WHERE j.jobname = 'fenta-maintenance' AND d.status IN ('succeeded', 'failed') ORDER BY d.runid DESC LIMIT 1")
+			[ -n "$status" ] && break
+			sleep 0.5
+		done
+		[ "$status" = succeeded ] && [ "$(q -d mig -c "SELECT count(*) FROM ONLY public.usage_records_default")" = 0 ] \
+			|| { q -d mig -c "SELECT * FROM cron.job_run_details"; fail "pg_cron's own run of the job: ${status:-none}"; }
+		echo "ok 5b - pg_cron ran CALL fenta.run_maintenance() as postgres"
+	fi
 else
+	# MIGRATIONS_PARTITIONS_CRON_TICK=1: also wait (up to 75 s) for pg_cron
+	# itself to run the job once, as postgres
+	if [ -n "${MIGRATIONS_PARTITIONS_CRON_TICK:-}" ]; then
+		q -d mig -c "INSERT INTO public.usage_records (org_id, resource_type, created_at)
+			VALUES ('70000000-0000-4000-8000-00000000d1a0', 'storage', now() + interval '13 months')" >/dev/null
+		PGUSER=postgres q -d mig -c "SELECT cron.schedule('fenta-maintenance', '* * * * *', 'CALL fenta.run_maintenance()')" >/dev/null
+		status=
+		for _ in $(seq 1 150); do
+			status=$(q -d mig -c "SELECT d.status FROM cron.job_run_details d JOIN cron.job j USING (jobid)
+				WHERE j.jobname = 'fenta-maintenance' AND d.status IN ('succeeded', 'failed') ORDER BY d.runid DESC LIMIT 1")
+			[ -n "$status" ] && break
+			sleep 0.5
+		done
+		[ "$status" = succeeded ] && [ "$(q -d mig -c "SELECT count(*) FROM ONLY public.usage_records_default")" = 0 ] \
+			|| { q -d mig -c "SELECT * FROM cron.job_run_details"; fail "pg_cron's own run of the job: ${status:-none}"; }
+		echo "ok 5b - pg_cron ran CALL fenta.run_maintenance() as postgres"
+	fi
 	echo "ok 5 - CALL fenta.run_maintenance() works as postgres # skip pg_cron (not in this PostgreSQL)"
 fi
