@@ -161,7 +161,7 @@ if bench_flavour migrations; then
 	bench_migrations_db "$MIG_DB"
 	declare -A R
 	for db in "${PGDATABASE:-bench}" "$MIG_DB"; do
-		PGDATABASE=$db "${PSQL[@]}" -c "CREATE SCHEMA IF NOT EXISTS $SCHEMA" \
+		PGDATABASE=$db "${PSQL[@]}" -c "SET client_min_messages = warning" -c "CREATE SCHEMA IF NOT EXISTS $SCHEMA" \
 			-c "DROP TABLE IF EXISTS $SCHEMA.mids" \
 			-c "CREATE TABLE $SCHEMA.mids AS SELECT (overlay(overlay(md5('v7' || g) PLACING '7' FROM 13 FOR 1) PLACING '8' FROM 17 FOR 1))::uuid AS id FROM generate_series(1, $NM) g" \
 			-c "ALTER TABLE $SCHEMA.mids ADD COLUMN tid text" \

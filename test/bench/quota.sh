@@ -96,7 +96,7 @@ SQL
 }
 load_orgs bench
 if bench_flavour migrations; then
-	dropdb --if-exists bench_mig
+	dropdb --if-exists bench_mig >/dev/null 2>&1
 	bench_migrations_db bench_mig
 	load_orgs bench_mig
 fi
