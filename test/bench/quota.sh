@@ -251,7 +251,7 @@ SQL
 		timestamptz '2020-01-01' + n * interval '1 second' FROM generate_series(1, 100000) n) TO '$work/usage_mig.csv' WITH (FORMAT csv)"
 	for db in bench bench_mig; do
 		best=
-		for i in 1 2; do
+		for _ in 1 2; do
 			qd $db -c "TRUNCATE public.usage_records" -c "SELECT fenta.rollup_quota_counters()" -c "CHECKPOINT" >/dev/null
 			t=$(qd $db -At -c "SELECT bench.best(\$q\$COPY public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits,
 				render_seconds, storage_bytes, created_at) FROM '$work/usage_mig.csv' WITH (FORMAT csv)\$q\$, 1)" 2>/dev/null)

@@ -346,7 +346,7 @@ for t in $iso; do
 done
 [ "$(id -u)" = 0 ] && chown -R postgres "$dir/iso"
 # shellcheck disable=SC2086
-if ! PGOPTIONS= "$("$PGBIN/pg_config" --pkglibdir)/pgxs/src/test/isolation/pg_isolation_regress" --use-existing \
+if ! PGOPTIONS='' "$("$PGBIN/pg_config" --pkglibdir)/pgxs/src/test/isolation/pg_isolation_regress" --use-existing \
 	--dbname=sqleditor --user=supabase_admin --host="$dir" --port="$port" \
 	--inputdir="$dir/isoin" --outputdir="$dir/iso" --bindir="$PGBIN" $iso >"$dir/iso.log" 2>&1; then
 	cat "$dir/iso.log"
