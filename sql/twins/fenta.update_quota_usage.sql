@@ -39,10 +39,13 @@ AS $$
 -- once, in org order, as the owner of the counters.  KIE.ai credits go to
 -- quota_limits under a row lock, what exceeds the limit drawn from unexpired
 -- credit packs (soonest expiry first); tokens, render seconds and storage to
--- a slot row of fenta.quota_counters.  The twin always adds to the slot of
--- its backend (pg_backend_pid() modulo fenta.quota_slots, default 16) and
--- waits when another transaction holds it; the C function takes another free
--- slot instead.  The sums, hence every counter, are the same.
+-- a slot row of fenta.quota_counters, chosen as the C function chooses it
+-- (src/accounting.c account_slot): the backend's own slot first
+-- (pg_backend_pid() modulo fenta.quota_slots, default 16; the C function
+-- uses the backend number), else another slot row that no other transaction
+-- holds, else a slot number without a row (the own one if free, else the
+-- lowest), else it waits for the own slot.  Concurrent writers of one org
+-- wait for each other only when every slot is held.
 DECLARE
 	u record;
 	slots int := COALESCE(NULLIF(pg_catalog.current_setting('fenta.quota_slots', true), '')::int, 16);
@@ -54,6 +57,9 @@ DECLARE
 	take bigint;
 	p record;
 	cur record;
+	own smallint;
+	target smallint;
+	n bigint;
 BEGIN
 	IF TG_WHEN OPERATOR(pg_catalog.<>) 'AFTER' OR TG_LEVEL OPERATOR(pg_catalog.<>) 'STATEMENT'
 		OR TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
@@ -133,9 +139,38 @@ BEGIN
 			ELSIF pg_catalog.abs(cur.storage_bytes::numeric OPERATOR(pg_catalog.+) u.storage) OPERATOR(pg_catalog.>) 9223372036854775807 THEN
 				PERFORM fenta.quota_overflow('storage_bytes', u.org_id);
 			END IF;
+			own := (pg_catalog.pg_backend_pid() OPERATOR(pg_catalog.%) slots)::smallint;
+			target := NULL;
+			n := 0;
+			-- an existing slot row, the own one first, that no other
+			-- transaction holds (without waiting).  Not under REPEATABLE READ
+			-- or SERIALIZABLE: locking a row that another transaction updated
+			-- or deleted (a rollup) after the snapshot fails to serialize, so
+			-- there the twin adds to its own slot (upsert below) at once.
+			IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.=) 'read committed' THEN
+				UPDATE fenta.quota_counters c
+				SET tokens = c.tokens OPERATOR(pg_catalog.+) u.tokens::bigint,
+					render_seconds = c.render_seconds OPERATOR(pg_catalog.+) u.render::bigint,
+					storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) u.storage::bigint
+				WHERE c.org_id OPERATOR(pg_catalog.=) u.org_id
+					AND c.slot OPERATOR(pg_catalog.=) (
+						SELECT k.slot FROM fenta.quota_counters k
+						WHERE k.org_id OPERATOR(pg_catalog.=) u.org_id
+						ORDER BY k.slot OPERATOR(pg_catalog.<>) own, k.slot
+						LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED);
+				GET DIAGNOSTICS n = ROW_COUNT;
+				CONTINUE WHEN n OPERATOR(pg_catalog.>) 0;
+				-- a slot number without a row: the own one if free, else the
+				-- lowest; every slot held: wait for the own one
+				SELECT g.s INTO target
+				FROM pg_catalog.generate_series(0, slots OPERATOR(pg_catalog.-) 1) g(s)
+				WHERE NOT EXISTS (SELECT FROM fenta.quota_counters k
+								  WHERE k.org_id OPERATOR(pg_catalog.=) u.org_id AND k.slot OPERATOR(pg_catalog.=) g.s)
+				ORDER BY g.s OPERATOR(pg_catalog.<>) own, g.s
+				LIMIT 1;
+			END IF;
 			INSERT INTO fenta.quota_counters AS c (org_id, slot, tokens, render_seconds, storage_bytes)
-			VALUES (u.org_id, (pg_catalog.pg_backend_pid() OPERATOR(pg_catalog.%) slots)::smallint,
-					u.tokens::bigint, u.render::bigint, u.storage::bigint)
+			VALUES (u.org_id, COALESCE(target, own), u.tokens::bigint, u.render::bigint, u.storage::bigint)
 			ON CONFLICT (org_id, slot) DO UPDATE
 			SET tokens = c.tokens OPERATOR(pg_catalog.+) excluded.tokens,
 				render_seconds = c.render_seconds OPERATOR(pg_catalog.+) excluded.render_seconds,

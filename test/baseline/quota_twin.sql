@@ -1,7 +1,10 @@
 -- PL/pgSQL twins of the quota engine's C functions, with the same semantics,
 -- in the natural design: one UPDATE of quota_limits per usage row.  Not
--- installed by the extension: the differential test (test/t/quota_diff.sh)
--- and the benchmark (test/bench/quota.sh) load them into scratch databases.
+-- installed by the extension: the benchmark (test/bench/quota.sh) loads
+-- them, as the baseline of issue 3's figures (C against the natural
+-- PL/pgSQL design).  The differential test (test/t/quota_diff.sh) compares
+-- the C functions with the migrations flavour's twins (sql/twins, in
+-- supabase/migrations) instead; these are no longer tested against C.
 -- In a twin database the C accounting trigger is disabled and
 -- twin.update_quota_usage() keeps every counter in quota_limits (the storage
 -- balance too, which may then go below 0: the twin drops that CHECK).

@@ -20,11 +20,18 @@
 # (10), CLIENTS (4); PG_CONFIG or PGBIN (the PostgreSQL to use; fenta
 # installed into it), FENTA_DESTDIR.
 #
+# The migrations flavour (doc/hosted.md): BENCH_FLAVOURS="extension
+# migrations" adds, after the above, the C functions and their SQL/PL/pgSQL
+# twins side by side (database bench_mig: supabase/migrations applied, no C):
+# uuid_generate_v7, typeid_encode, typeid_decode and a TypeID round trip over
+# N_MIGRATIONS ids (default N / 10: the twins are slow), best of REPS, in
+# calls per second; BENCH_FLAVOURS=migrations prints only that table.
+#
 set -euo pipefail
 export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
+. test/bench/lib.sh
 if [ "${FENTA_BENCH_EXISTING:-0}" != 1 ]; then
-	. test/bench/lib.sh
 	trap bench_cleanup EXIT
 	bench_cluster "${BENCH_PORT:-55447}"
 fi
@@ -40,6 +47,7 @@ WORK=$(mktemp -d)
 cleanup()
 {
 	"${PSQL[@]}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE" >/dev/null 2>&1 || true
+	[ -z "${MIG_DB:-}" ] || dropdb --if-exists "$MIG_DB" >/dev/null 2>&1 || true
 	rm -rf "$WORK"
 	[ "${FENTA_BENCH_EXISTING:-0}" = 1 ] || bench_cleanup
 }
@@ -92,6 +100,7 @@ rate()
 echo "fenta ids benchmark: N=$N, best of $REPS, $("${PSQL[@]}" -c 'SHOW server_version')," \
 	"fsync=$("${PSQL[@]}" -c 'SHOW fsync')" >&2
 
+if bench_flavour extension; then
 # 1. generation
 gen_v7=$(best_ms "SELECT count(fenta.uuid_generate_v7()) FROM generate_series(1, $N)" | tail -n 1)
 gen_v4=$(best_ms "SELECT count(gen_random_uuid()) FROM generate_series(1, $N)" | tail -n 1)
@@ -142,3 +151,33 @@ printf '%-42s %14s\n' "------------------------------------------" "------------
 printf '%-42s %14s\n' "typeid_encode('org', id)" "$(rate "$nids" "$enc_net")"
 printf '%-42s %14s\n' "typeid_decode(tid, 'org')" "$(rate "$nids" "$dec_net")"
 printf '%-42s %14s\n' "id::text (core uuid_out, for scale)" "$(rate "$nids" "$txt_net")"
+fi
+
+# C and twins side by side (the migrations flavour)
+if bench_flavour migrations; then
+	NM=${N_MIGRATIONS:-$((N / 10))}
+	MIG_DB=bench_mig
+	dropdb --if-exists "$MIG_DB" >/dev/null 2>&1
+	bench_migrations_db "$MIG_DB"
+	declare -A R
+	for db in "${PGDATABASE:-bench}" "$MIG_DB"; do
+		PGDATABASE=$db "${PSQL[@]}" -c "SET client_min_messages = warning" -c "CREATE SCHEMA IF NOT EXISTS $SCHEMA" \
+			-c "DROP TABLE IF EXISTS $SCHEMA.mids" \
+			-c "CREATE TABLE $SCHEMA.mids AS SELECT (overlay(overlay(md5('v7' || g) PLACING '7' FROM 13 FOR 1) PLACING '8' FROM 17 FOR 1))::uuid AS id FROM generate_series(1, $NM) g" \
+			-c "ALTER TABLE $SCHEMA.mids ADD COLUMN tid text" \
+			-c "UPDATE $SCHEMA.mids SET tid = fenta.typeid_encode('org', id)" \
+			-c "VACUUM ANALYZE $SCHEMA.mids" >/dev/null
+		k=$([ "$db" = "$MIG_DB" ] && echo twin || echo c)
+		scan=$(PGDATABASE=$db best_ms "SELECT count(id), count(tid) FROM $SCHEMA.mids" | tail -n 1)
+		R[$k.gen]=$(PGDATABASE=$db best_ms "SELECT count(fenta.uuid_generate_v7()) FROM generate_series(1, $NM)" | tail -n 1)
+		R[$k.enc]=$(awk -v a="$(PGDATABASE=$db best_ms "SELECT count(fenta.typeid_encode('org', id)), count(tid) FROM $SCHEMA.mids" | tail -n 1)" -v b="$scan" 'BEGIN { print a - b }')
+		R[$k.dec]=$(awk -v a="$(PGDATABASE=$db best_ms "SELECT count(id), count(fenta.typeid_decode(tid, 'org')) FROM $SCHEMA.mids" | tail -n 1)" -v b="$scan" 'BEGIN { print a - b }')
+		R[$k.rt]=$(awk -v a="$(PGDATABASE=$db best_ms "SELECT count(*) FILTER (WHERE fenta.typeid_decode(fenta.typeid_encode('org', id), 'org') = id), count(tid) FROM $SCHEMA.mids" | tail -n 1)" -v b="$scan" 'BEGIN { print a - b }')
+	done
+	printf '\n%-44s %16s %16s %8s\n' "what C buys ($NM calls, best of $REPS)" "C, calls/s" "twins, calls/s" "C/twin"
+	printf '%-44s %16s %16s %8s\n' "--------------------------------------------" "----------------" "----------------" "--------"
+	for m in "gen:fenta.uuid_generate_v7()" "enc:fenta.typeid_encode('org', id)" "dec:fenta.typeid_decode(tid, 'org')" "rt:typeid_decode(typeid_encode(...))"; do
+		k=${m%%:*}
+		printf '%-44s %16s %16s %8s\n' "${m#*:}" "$(rate "$NM" "${R[c.$k]}")" "$(rate "$NM" "${R[twin.$k]}")" "$(ratio "${R[twin.$k]}" "${R[c.$k]}")"
+	done
+fi

@@ -29,3 +29,26 @@ bench_cluster() {
 	psql -X -q -v ON_ERROR_STOP=1 -f sql/supabase_auth.sql >/dev/null 2>&1 || return 1
 	psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "CREATE EXTENSION fenta CASCADE" || return 1
 }
+
+# bench_migrations_db DB: database DB on the running cluster with the
+# migrations flavour instead of the extension (doc/hosted.md): the auth
+# script, schema extensions (hosted Supabase has it), then
+# supabase/migrations/*.sql in order, each in one transaction, as the SQL
+# editor runs them (here as the cluster's superuser; the hosted emulation is
+# test/t/migrations.sh's).  The twins of the C functions, no C.
+bench_migrations_db() {
+	local db=$1 f
+	createdb "$db" || return 1
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f sql/supabase_auth.sql >/dev/null 2>&1 || return 1
+	psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE SCHEMA IF NOT EXISTS extensions" || return 1
+	for f in supabase/migrations/*.sql; do
+		PGOPTIONS='-c client_min_messages=warning' psql -X -q -1 -v ON_ERROR_STOP=1 -d "$db" -f "$f" >/dev/null || return 1
+	done
+}
+
+# bench_flavour NAME: whether BENCH_FLAVOURS (default "extension") names it
+# ("extension migrations": the extension's figures, then C and twins side
+# by side; "migrations": only the side by side figures)
+bench_flavour() {
+	[[ " ${BENCH_FLAVOURS:-extension} " == *" $1 "* ]]
+}

@@ -21,6 +21,14 @@
 # of PG_CONFIG or PGBIN, default the system's, or FENTA_DESTDIR;
 # BENCH_SECONDS=N sets each pgbench run's duration, default 6; BENCH_PORT,
 # default 55440; the cluster: test/bench/lib.sh).
+# The migrations flavour (doc/hosted.md): BENCH_FLAVOURS="extension
+# migrations" adds, after the above, the C functions and the migrations
+# flavour's twins side by side (database bench_mig on the same cluster with
+# supabase/migrations applied and the same orgs): check_quota over 20,000
+# orgs in one query; check_quota per call as service_role (pgbench); single-
+# row usage inserts with all of fenta's triggers at 1 and 8 clients (rounds
+# taking turns, median); COPY of 100,000 usage rows with all triggers.
+# BENCH_FLAVOURS=migrations prints only that table.
 set -euo pipefail
 export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
@@ -47,7 +55,8 @@ if [ "${BENCH_ONLY:-}" = check ]; then
 fi
 
 # 20,000 orgs on the pro plan, one owner; org n has id 00000000-0000-4000-8000-<n>
-q <<'SQL'
+load_orgs() { # DB
+psql -X -q -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
 INSERT INTO auth.users (id, email) VALUES ('00000000-0000-4000-8000-00000000bbbb', 'bench@q.test');
 INSERT INTO public.orgs (id, name, slug, owner_id, plan)
 SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'Org ' || n, 'bench-' || n,
@@ -85,7 +94,15 @@ BEGIN
 END
 $$;
 SQL
+}
+load_orgs bench
+if bench_flavour migrations; then
+	dropdb --if-exists bench_mig >/dev/null 2>&1
+	bench_migrations_db bench_mig
+	load_orgs bench_mig
+fi
 
+if bench_flavour extension; then
 if [ "${BENCH_ONLY:-}" != insert ]; then
 echo
 echo "== check_quota over 20,000 orgs in one query (best of 7) =="
@@ -197,3 +214,61 @@ all_ms=${C[all]}
 echo "  best: no trigger $none_ms ms, accounting trigger only $acct_ms ms, all fenta triggers $all_ms ms"
 echo "  ratio speed with accounting / without = $(echo "scale=2; $none_ms / $acct_ms" | bc) (target >= 0.8)"
 echo "  ratio speed with all triggers (idempotency guard included) / without = $(echo "scale=2; $none_ms / $all_ms" | bc)"
+fi
+
+# C and the migrations flavour's twins side by side
+if bench_flavour migrations; then
+	echo
+	echo "== the migrations flavour: C functions (database bench) and twins (database bench_mig) =="
+	declare -A M
+	qd() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+	# check_quota over 20,000 orgs in one query (best of 7)
+	for db in bench bench_mig; do
+		M[$db.scan]=$(qd $db -At -c "SELECT bench.best('SELECT count(*) FROM public.orgs WHERE public.check_quota(id, 100000, 10, 100)', 7)" 2>/dev/null)
+	done
+	# check_quota per call, as service_role, and single-row usage inserts
+	# with all of fenta's triggers (the configurations take turns each round)
+	qd bench -c "ALTER ROLE service_role LOGIN" >/dev/null
+	org=00000000-0000-4000-8000-000000000001
+	echo "SELECT public.check_quota('$org', 1000, 1, 1);" >"$work/mig_check.sql"
+	cat >"$work/mig_ins.sql" <<SQL
+INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, render_seconds)
+VALUES ('00000000-0000-4000-8000-000000000002', 'llm_tokens', 100, 50, 1);
+SQL
+	tps_db() { local db=$1; shift; pgbench -n -M prepared -T "$secs" "$@" "$db" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p'; }
+	median() { sort -n | awk '{ r[NR] = $1 } END { printf "%.0f", (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2 }'; }
+	for f in check ins1 ins8; do : >"$work/m_$f" && : >"$work/m_bench_$f" && : >"$work/m_bench_mig_$f"; done
+	for ((round = 1; round <= rounds; round++)); do
+		for db in bench bench_mig; do
+			M[$db.check]=$(tps_db $db -U service_role -c 1 -f "$work/mig_check.sql")
+			for clients in 1 8; do
+				qd $db -c "SELECT fenta.rollup_quota_counters()" -c "CHECKPOINT" >/dev/null
+				M[$db.ins$clients]=$(tps_db $db -c $clients -j $clients -f "$work/mig_ins.sql")
+			done
+			for f in check ins1 ins8; do echo "${M[$db.$f]}" >>"$work/m_${db}_$f"; done
+		done
+		echo "  round $round: check_quota C ${M[bench.check]}, twin ${M[bench_mig.check]} tps; inserts (1 client) C ${M[bench.ins1]}, twins ${M[bench_mig.ins1]} tps; (8 clients) C ${M[bench.ins8]}, twins ${M[bench_mig.ins8]} tps"
+		for f in check ins1 ins8; do ratio "${M[bench.$f]}" "${M[bench_mig.$f]}" >>"$work/m_$f"; done
+	done
+	# COPY of 100,000 usage rows over 1,000 orgs with all triggers (best of 2)
+	qd bench -c "COPY (SELECT ('00000000-0000-4000-8000-' || lpad((1 + n % 1000)::text, 12, '0'))::uuid, 'llm_tokens', 100 + n % 7, 50, n % 3, n % 5, (n % 11) - 5,
+		timestamptz '2020-01-01' + n * interval '1 second' FROM generate_series(1, 100000) n) TO '$work/usage_mig.csv' WITH (FORMAT csv)"
+	for db in bench bench_mig; do
+		best=
+		for _ in 1 2; do
+			qd $db -c "TRUNCATE public.usage_records" -c "SELECT fenta.rollup_quota_counters()" -c "CHECKPOINT" >/dev/null
+			t=$(qd $db -At -c "SELECT bench.best(\$q\$COPY public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits,
+				render_seconds, storage_bytes, created_at) FROM '$work/usage_mig.csv' WITH (FORMAT csv)\$q\$, 1)" 2>/dev/null)
+			if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+		done
+		M[$db.copy]=$best
+	done
+	printf '\n  %-58s %14s %14s %8s\n' "operation" "C" "twins" "C buys"
+	printf '  %-58s %14s %14s %8s\n' "check_quota over 20,000 orgs, one query (best of 7)" "${M[bench.scan]} ms" "${M[bench_mig.scan]} ms" "$(echo "scale=1; ${M[bench_mig.scan]} / ${M[bench.scan]}" | bc)x"
+	for f in "check:check_quota per call, service_role" "ins1:usage inserts, all triggers, 1 client" "ins8:usage inserts, all triggers, 8 clients"; do
+		k=${f%%:*}
+		printf '  %-58s %14s %14s %8s\n' "${f#*:} (tps, median of $rounds)" "$(median <"$work/m_bench_$k")" "$(median <"$work/m_bench_mig_$k")" "$(ratios <"$work/m_$k" | cut -d' ' -f1)x"
+	done
+	printf '  %-58s %14s %14s %8s\n' "COPY of 100,000 usage rows, all triggers (best of 2)" "${M[bench.copy]} ms" "${M[bench_mig.copy]} ms" "$(echo "scale=1; ${M[bench_mig.copy]} / ${M[bench.copy]}" | bc)x"
+	echo "  (C buys: twin time / C time, or C tps / twin tps, median of the per-round ratios: check $(ratios <"$work/m_check"); 1 client $(ratios <"$work/m_ins1"); 8 clients $(ratios <"$work/m_ins8"))"
+fi

@@ -6,22 +6,29 @@
 SET client_min_messages = warning;
 
 -- fenta's relations and functions: the extension's members, and the
--- partitions made later of its partitioned tables
+-- partitions made later of its partitioned tables.  In the migrations
+-- flavour (supabase/migrations: no extension) what the migrations made:
+-- the objects of public and fenta owned by public.orgs' owner (postgres)
+CREATE TEMP VIEW fenta_flavour AS
+SELECT (SELECT oid FROM pg_extension WHERE extname = 'fenta') AS ext,
+	(SELECT relowner FROM pg_class WHERE oid = 'public.orgs'::regclass) AS owner;
 CREATE TEMP VIEW fenta_rel AS
 SELECT c.oid, c.oid::regclass AS rel, c.relkind, c.relrowsecurity
-FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, fenta_flavour f
 WHERE n.nspname IN ('public', 'fenta') AND c.relkind IN ('r', 'p')
 	AND (EXISTS (SELECT FROM pg_depend d
 				 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
-					 AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fenta'))
+					 AND d.refobjid = f.ext)
+		 OR (f.ext IS NULL AND c.relowner = f.owner)
 		 OR c.relispartition);
 CREATE TEMP VIEW fenta_proc AS
-SELECT p.oid, p.oid::regprocedure AS proc, p.prosecdef, p.proconfig
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+SELECT p.oid, p.oid::regprocedure AS proc, p.prokind, p.prosecdef, p.proconfig, f.ext IS NULL AS migrations
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, fenta_flavour f
 WHERE n.nspname IN ('public', 'fenta')
-	AND EXISTS (SELECT FROM pg_depend d
-				WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
-					AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fenta'));
+	AND (EXISTS (SELECT FROM pg_depend d
+				 WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+					 AND d.refobjid = f.ext)
+		 OR (f.ext IS NULL AND p.proowner = f.owner));
 -- every policy, once per role and command it applies to: a policy TO PUBLIC
 -- applies to every role, FOR ALL to SELECT, INSERT, UPDATE and DELETE
 CREATE TEMP VIEW policy_cell AS
@@ -59,10 +66,15 @@ WHERE p.polrelid IN (SELECT oid FROM fenta_rel)
 -- 4. row level security is on for every table
 CREATE TEMP VIEW rule_4 AS
 SELECT rel FROM fenta_rel WHERE NOT relrowsecurity;
--- 5. every SECURITY DEFINER function pins its search_path
+-- 5. every SECURITY DEFINER function pins its search_path; in the
+-- migrations flavour every function pins it to '' (Supabase's
+-- function_search_path_mutable sees every function that is no extension's
+-- member), except a procedure: one that commits (fenta.run_maintenance)
+-- cannot have a SET clause
 CREATE TEMP VIEW rule_5 AS
 SELECT proc FROM fenta_proc
-WHERE prosecdef AND NOT coalesce(proconfig::text ~ 'search_path=', false);
+WHERE (prosecdef AND NOT coalesce(proconfig::text ~ 'search_path=', false))
+	OR (migrations AND prokind <> 'p' AND NOT coalesce(proconfig, '{}') && ARRAY['search_path=""']);
 -- 6. every foreign key has an index with its columns leading (on every
 -- partition of a partitioned table)
 CREATE TEMP VIEW rule_6 AS
@@ -82,6 +94,18 @@ WHERE c.contype = 'f' AND c.conrelid IN (SELECT oid FROM fenta_rel) AND NOT c.co
 					 AND a.attnum = ANY ((i.indkey::int2[])[0:cardinality(c.conkey) - 1]))
 				= (SELECT array_agg(a.attname ORDER BY a.attname) FROM pg_attribute a
 				   WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)));
+-- 7. no SECURITY DEFINER function is executable by anon (Supabase's
+-- anon_security_definer_function_executable; authenticated executes the
+-- tenancy model's, by design: tenancy_membership lists them)
+CREATE TEMP VIEW rule_7 AS
+SELECT proc FROM fenta_proc WHERE prosecdef AND has_function_privilege('anon', oid, 'EXECUTE');
+-- 8. no materialized view, and no view without security_invoker, that anon
+-- or authenticated can read (materialized_view_in_api, security_definer_view)
+CREATE TEMP VIEW rule_8 AS
+SELECT c.oid::regclass AS rel FROM pg_class c
+WHERE c.relnamespace IN ('public'::regnamespace, 'fenta'::regnamespace)
+	AND (c.relkind = 'm' OR (c.relkind = 'v' AND NOT coalesce(c.reloptions::text[] && ARRAY['security_invoker=true', 'security_invoker=on'], false)))
+	AND (has_table_privilege('anon', c.oid, 'SELECT') OR has_table_privilege('authenticated', c.oid, 'SELECT'));
 -- every rule holds: the lists of offenders are empty
 SELECT * FROM rule_1 ORDER BY rel::text, role, cmd;
 SELECT * FROM rule_2 ORDER BY rel::text, polname;
@@ -89,6 +113,8 @@ SELECT * FROM rule_3 ORDER BY rel::text, polname;
 SELECT * FROM rule_4 ORDER BY rel::text;
 SELECT * FROM rule_5 ORDER BY proc::text;
 SELECT * FROM rule_6 ORDER BY rel::text, conname, missing_on::text;
+SELECT * FROM rule_7 ORDER BY proc::text;
+SELECT * FROM rule_8 ORDER BY rel::text;
 
 -- and each rule catches what it is about: one offence of each, rolled back
 BEGIN;
@@ -97,10 +123,16 @@ ALTER TABLE public.renders DISABLE ROW LEVEL SECURITY;
 ALTER FUNCTION fenta.member_org_ids(public.member_role) RESET search_path;
 SET LOCAL fenta.allow_drop = on;
 DROP INDEX public.idx_jobs_created_by;
+GRANT EXECUTE ON FUNCTION fenta.has_org_role(uuid, public.member_role) TO anon;
+CREATE MATERIALIZED VIEW public.exposed_matview AS SELECT 1 AS one;
+GRANT SELECT ON public.exposed_matview TO authenticated;
+ALTER VIEW public.template_gallery RESET (security_invoker);
 SELECT (SELECT string_agg(DISTINCT rel::text || ' ' || policies, '; ') FROM rule_1) AS rule_1,
 	(SELECT string_agg(polname, ', ') FROM rule_2) AS rule_2,
 	(SELECT string_agg(polname, ', ') FROM rule_3) AS rule_3,
 	(SELECT string_agg(rel::text, ', ') FROM rule_4) AS rule_4,
 	(SELECT string_agg(proc::text, ', ') FROM rule_5) AS rule_5,
 	(SELECT string_agg(conname, ', ') FROM rule_6) AS rule_6;
+SELECT (SELECT string_agg(proc::text, ', ') FROM rule_7) AS rule_7,
+	(SELECT string_agg(rel::text, ', ' ORDER BY rel::text) FROM rule_8) AS rule_8;
 ROLLBACK;

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Differential test of the quota engine: the C functions (check_quota, the
-# accounting trigger) against their PL/pgSQL twins (test/baseline/
-# quota_twin.sql) on thousands of random operations: usage inserts (several
-# orgs and rows per statement, KIE.ai credits beyond the limits, storage up
-# and down, repeated idempotency keys), checks, credit packs (expired, soon,
-# never), plan and overage changes, reservations, rollups and resets.  The
-# same script runs in a C database and in a twin database; every answer and
-# the counters printed along the way must be identical.
+# Differential test of the quota engine: the C functions (check_quota,
+# quota_status, the accounting trigger, the idempotency guard, the daily
+# usage capture) against their twins in the migrations flavour, as hosted
+# Supabase gets them (sql/twins, generated into supabase/migrations: the
+# committed files are applied as they are), on thousands of random
+# operations: usage inserts (several orgs and rows per statement, KIE.ai
+# credits beyond the limits, storage up and down, repeated idempotency keys),
+# checks, quota_status, credit packs (expired, soon, never), plan and
+# overage changes, reservations, rollups and resets.  The same script runs in
+# a C database (CREATE EXTENSION fenta) and in a migrations database (the
+# auth script, then supabase/migrations/*.sql in order, each in one
+# transaction); every answer and the counters printed along the way must be
+# identical.
 set -euo pipefail
 export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
@@ -20,8 +25,20 @@ setup() {
 	dropdb --if-exists "$db"
 	createdb "$db"
 	q -d "$db" -f sql/supabase_auth.sql >/dev/null 2>&1
-	q -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION fenta CASCADE"
-	q -d "$db" -f test/baseline/quota_twin.sql >/dev/null
+	if [ "$kind" = c ]; then
+		q -d "$db" -c "SET client_min_messages = warning" -c "CREATE EXTENSION fenta CASCADE"
+	else
+		# hosted Supabase has schema extensions; the files run in order, each
+		# in one transaction, as the SQL editor runs them
+		q -d "$db" -c "CREATE SCHEMA IF NOT EXISTS extensions"
+		for f in supabase/migrations/*.sql; do
+			PGOPTIONS='-c client_min_messages=warning' q -1 -d "$db" -f "$f" >/dev/null
+		done
+		# the twins, not a C function, are what this database runs
+		[ "$(q -d "$db" -At -c "SELECT count(*) FROM pg_proc WHERE prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+			AND pronamespace IN ('public'::regnamespace, 'fenta'::regnamespace)")" = 0 ] \
+			|| { echo "the migrations database holds C functions"; exit 1; }
+	fi
 	q -d "$db" <<'SQL'
 INSERT INTO auth.users (id, email) VALUES ('e1000000-0000-4000-8000-0000000000d1', 'diff@quota.test');
 INSERT INTO public.orgs (id, name, slug, owner_id, plan)
@@ -36,9 +53,10 @@ CREATE SCHEMA cmp;
 CREATE TABLE cmp.res (n int PRIMARY KEY, id uuid);
 CREATE FUNCTION cmp.org(n int) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$ SELECT ('e2000000-0000-4000-8000-0000000000d' || n)::uuid $$;
 SQL
-	if [ "$kind" = c ]; then
-		q -d "$db" <<'SQL'
+	q -d "$db" <<'SQL'
 CREATE FUNCTION cmp.check(o int, t bigint, k bigint, r bigint) RETURNS boolean LANGUAGE sql AS $$ SELECT public.check_quota(cmp.org(o), t, k, r) $$;
+CREATE FUNCTION cmp.status(o int) RETURNS SETOF text LANGUAGE sql AS $$
+	SELECT format('org %s status %s', o, string_agg(s::text, ' ' ORDER BY s.resource)) FROM public.quota_status(cmp.org(o)) s $$;
 CREATE FUNCTION cmp.reserve(n int, o int, t bigint, k bigint, r bigint) RETURNS boolean LANGUAGE sql AS $$
 	INSERT INTO cmp.res SELECT n, fenta.reserve_quota(cmp.org(o), t, k, r) RETURNING id IS NOT NULL $$;
 CREATE FUNCTION cmp.release(n int) RETURNS boolean LANGUAGE sql AS $$
@@ -48,20 +66,6 @@ CREATE FUNCTION cmp.resets() RETURNS integer LANGUAGE sql AS $$ SELECT fenta.app
 CREATE FUNCTION cmp.usage(o uuid) RETURNS TABLE (tokens bigint, kai_credits bigint, render_seconds bigint, storage_bytes bigint)
 	LANGUAGE sql AS $$ SELECT * FROM fenta.quota_usage(o) $$;
 SQL
-	else
-		q -d "$db" <<'SQL'
-SELECT twin.enable();
-CREATE FUNCTION cmp.check(o int, t bigint, k bigint, r bigint) RETURNS boolean LANGUAGE sql AS $$ SELECT twin.check_quota(cmp.org(o), t, k, r) $$;
-CREATE FUNCTION cmp.reserve(n int, o int, t bigint, k bigint, r bigint) RETURNS boolean LANGUAGE sql AS $$
-	INSERT INTO cmp.res SELECT n, twin.reserve_quota(cmp.org(o), t, k, r) RETURNING id IS NOT NULL $$;
-CREATE FUNCTION cmp.release(n int) RETURNS boolean LANGUAGE sql AS $$
-	SELECT CASE WHEN id IS NOT NULL THEN twin.release_quota(id) END FROM cmp.res WHERE cmp.res.n = release.n $$;
-CREATE FUNCTION cmp.rollup() RETURNS void LANGUAGE sql AS $$ SELECT $$;
-CREATE FUNCTION cmp.resets() RETURNS integer LANGUAGE sql AS $$ SELECT twin.apply_quota_resets() $$;
-CREATE FUNCTION cmp.usage(o uuid) RETURNS TABLE (tokens bigint, kai_credits bigint, render_seconds bigint, storage_bytes bigint)
-	LANGUAGE sql AS $$ SELECT * FROM twin.quota_usage(o) $$;
-SQL
-	fi
 	q -d "$db" <<'SQL'
 CREATE FUNCTION cmp.state() RETURNS SETOF text LANGUAGE sql AS $$
 	SELECT format('org %s: usage %s from_packs %s reserved %s/%s/%s packs %s limits %s/%s/%s overage %s',
@@ -74,7 +78,7 @@ $$;
 SQL
 }
 setup quota_diff_c c
-setup quota_diff_twin twin
+setup quota_diff_twin migrations
 
 # the random operations, the same for both databases
 RANDOM=${QUOTA_DIFF_SEED:-20240601}
@@ -94,8 +98,10 @@ RANDOM=${QUOTA_DIFF_SEED:-20240601}
 				vals+="${vals:+, }(cmp.org($oo), 'llm_tokens', $((RANDOM % 800)), $((RANDOM % 400)), $(( RANDOM % 3 == 0 ? RANDOM % 40 : 0 )), $((RANDOM % 60)), $((RANDOM % 2000 - 1000)), $key)"
 			done
 			echo "INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, llm_tokens_output, kai_credits, render_seconds, storage_bytes, idempotency_key) VALUES $vals;"
-		elif [ $op -lt 75 ]; then
+		elif [ $op -lt 70 ]; then
 			echo "SELECT $i AS op, cmp.check($o, $(( RANDOM % 2 ? RANDOM % 6000 : 0 )), $(( RANDOM % 2 ? RANDOM % 150 : 0 )), $(( RANDOM % 2 ? RANDOM % 400 : 0 ))) AS allowed;"
+		elif [ $op -lt 75 ]; then
+			echo "SELECT * FROM cmp.status($o);"
 		elif [ $op -lt 80 ]; then
 			exp=$(( RANDOM % 3 ))
 			e=NULL
@@ -123,14 +129,20 @@ RANDOM=${QUOTA_DIFF_SEED:-20240601}
 	done
 	echo "SELECT * FROM cmp.state();"
 	echo "SELECT count(*) AS usage_rows FROM public.usage_records;"
+	# the idempotency keys kept and the daily usage (the capture's pending
+	# rows refreshed), per org: the same in both
+	echo "SELECT 'keys ' || count(*) || ' ' || md5(string_agg(org_id || ' ' || idempotency_key, ',' ORDER BY org_id, idempotency_key)) FROM fenta.usage_idempotency;"
+	echo "SELECT fenta.refresh_daily_usage(false) IS NOT NULL AS refreshed;"
+	echo "SELECT 'daily ' || n || ' ' || d.resource_type || ' ' || sum(d.llm_tokens_prompt) || ' ' || sum(d.llm_tokens_output) || ' ' || sum(d.kai_credits) || ' ' || sum(d.render_seconds) || ' ' || sum(d.storage_bytes) || ' ' || sum(d.events)
+		FROM generate_series(1, 6) n JOIN public.usage_daily d ON d.org_id = cmp.org(n) GROUP BY n, d.resource_type ORDER BY n, d.resource_type;"
 } >"$work/ops.sql"
 echo "$ops random operations"
 q -d quota_diff_c -At -f "$work/ops.sql" >"$work/c.out"
 q -d quota_diff_twin -At -f "$work/ops.sql" >"$work/twin.out"
 checks=$(grep -c '|[tf]$' "$work/c.out" || true)
-echo "$checks answers compared, $(grep -c '^org ' "$work/c.out") counter lines compared"
+echo "$checks answers compared (check_quota, reservations), $(grep -c '^org [0-9]* status ' "$work/c.out") quota_status and $(grep -c '^org [0-9]*: ' "$work/c.out") counter lines compared"
 if ! diff -u --label C --label twin "$work/c.out" "$work/twin.out"; then
-	echo "the C functions and their PL/pgSQL twins disagree"
+	echo "the C functions and the migrations flavour's twins disagree"
 	exit 1
 fi
 tail -n 7 "$work/c.out"
