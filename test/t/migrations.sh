@@ -267,10 +267,7 @@ fi
 # EXTENSION fenta), the specs lose their "CREATE EXTENSION IF NOT EXISTS
 # fenta CASCADE;".  Left out by default: the partition maintenance, which
 # test/t/migrations_partitions.sh covers with its twins (pg_regress test
-# partitions, specs maintenance_locks and partition_concurrency), and
-# daily_usage until those twins exist (it runs CALL fenta.run_maintenance();
-# its last part, DROP and CREATE EXTENSION in one session, is the extension's
-# alone and will need a test/expected/hosted/daily_usage.diff).
+# partitions, specs maintenance_locks and partition_concurrency).
 # MIGRATIONS_REGRESS / MIGRATIONS_ISOLATION choose other lists.
 psql_ -d postgres -c "CREATE DATABASE fenta_hosted TEMPLATE dbpush"
 # hosted_expected NAME DST: the expected output of NAME on the migrations
@@ -294,7 +291,7 @@ hosted_expected() {
 # (supabase_admin's own setting adds auth, and schema prints "uid()" for
 # "auth.uid()").  typeid runs a tenth of its 100,000-row loops here (the
 # PL/pgSQL twins take a minute for the full test): hosted/typeid.diff.
-regress_skip=" partitions daily_usage "
+regress_skip=" partitions "
 regress_all=$(ls test/sql | sed -n 's/\.sql$//p' | while read -r t; do
 	[[ "$regress_skip" == *" $t "* ]] || echo "$t"; done | tr '\n' ' ')
 regress=${MIGRATIONS_REGRESS:-$regress_all}
