@@ -51,6 +51,7 @@
 #include "optimizer/optimizer.h"
 #include "utils/inval.h"
 #include "utils/syscache.h"
+#include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -164,6 +165,83 @@ account_kai(OrgUsage *u)
 }
 
 /*
+ * The slot row this backend wrote last, per org (a small direct-mapped
+ * cache): where the next statement for that org adds, without adding up the
+ * org's slots (account_slot_fast).  A hint is only a place to look: the row
+ * found there is locked, followed to its newest version and checked to be a
+ * slot row of the org; anything else sends the statement the long way.
+ * Forgotten when the counters' catalog entry is rebuilt (a rewrite of the
+ * table moves every row).
+ */
+#define SLOT_HINTS 64
+typedef struct SlotHint
+{
+	pg_uuid_t	org;
+	ItemPointerData tid;
+	uint64		generation;
+} SlotHint;
+static SlotHint slot_hints[SLOT_HINTS];
+
+static SlotHint *
+slot_hint(pg_uuid_t *org)
+{
+	uint32		h = (uint32) org->data[15] | ((uint32) org->data[14] << 8);
+
+	return &slot_hints[h % SLOT_HINTS];
+}
+
+static void
+slot_hint_set(pg_uuid_t *org, ItemPointer tid)
+{
+	SlotHint   *hint = slot_hint(org);
+
+	hint->org = *org;
+	hint->tid = *tid;
+	hint->generation = quota_cat.generation;
+}
+
+/*
+ * Add to the slot row this backend wrote last, when that is safe without
+ * adding up the org's slots: no storage change (slot -1 carries negative
+ * storage balances), rolled-up tokens and render seconds at most
+ * QUOTA_FAST_USED_MAX, so that the org's slots, each at most QUOTA_SLOT_CAP
+ * (checked by every write), cannot overflow bigint.  False: take the long
+ * way (account_slot).
+ */
+static bool
+account_slot_fast(OrgUsage *u)
+{
+	SlotHint   *hint = slot_hint(&u->org);
+	QuotaFacts	f;
+	Relation	rel;
+	ItemPointerData newtid;
+	bool		done;
+
+	if (u->amount[R_STORAGE] != 0 || hint->generation != quota_cat.generation ||
+		memcmp(hint->org.data, u->org.data, UUID_LEN) != 0 || !ItemPointerIsValid(&hint->tid))
+		return false;
+	memset(&f, 0, sizeof(f));
+	f.org = u->org;
+	quota_with_scans(quota_read, &f, QR_ANY_ORG | QR_LIMITS_ONLY);
+	if (!f.found)
+		quota_missing_row(&u->org);
+	if (f.used[R_TOKENS] > QUOTA_FAST_USED_MAX || f.used[R_RENDER] > QUOTA_FAST_USED_MAX)
+		return false;
+
+	rel = table_open(quota_cat.counters, RowExclusiveLock);
+	quota_catalog();
+	counters_writable(rel);
+	/* the table may have been truncated by a vacuum since */
+	done = hint->generation == quota_cat.generation &&
+		ItemPointerGetBlockNumber(&hint->tid) < RelationGetNumberOfBlocks(rel) &&
+		account_slot_in_place(u, rel, &hint->tid, LockWaitSkip, &newtid) == SLOT_DONE;
+	table_close(rel, NoLock);
+	if (done)
+		hint->tid = newtid;
+	return done;
+}
+
+/*
  * Tokens, render seconds, storage: add to one of the org's slots.  The
  * backend's own slot (backend number modulo fenta.quota_slots) comes first;
  * when another transaction holds it (more backends than slots), another
@@ -188,7 +266,10 @@ account_slot(OrgUsage *u)
 	int			pinned;
 	int			n;
 	int			i;
+	ItemPointerData newtid;
 
+	if (account_slot_fast(u))
+		return;
 	if (rows == NULL)
 		rows = MemoryContextAlloc(TopMemoryContext, sizeof(SlotRows));
 
@@ -231,7 +312,7 @@ account_slot(OrgUsage *u)
 	for (i = 0; i < n && !done; i++)
 	{
 		int			r = own_row < 0 ? i : (own_row + i) % n;
-		SlotOutcome o = account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip);
+		SlotOutcome o = account_slot_in_place(u, rel, &rows->tid[r], LockWaitSkip, &newtid);
 
 		done = (o == SLOT_DONE);
 		if (o == SLOT_GONE)
@@ -253,12 +334,15 @@ account_slot(OrgUsage *u)
 		{
 			target = own;
 			done = own_row >= 0 &&
-				account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock) == SLOT_DONE;
+				account_slot_in_place(u, rel, &rows->tid[own_row], LockWaitBlock, &newtid) == SLOT_DONE;
 		}
 	}
 	table_close(rel, NoLock);
 	if (done)
+	{
+		slot_hint_set(&u->org, &newtid);
 		return;
+	}
 
 	/* a new slot row: upsert through SPI */
 	args[0] = UUIDPGetDatum(&u->org);
@@ -272,9 +356,30 @@ account_slot(OrgUsage *u)
 						  " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (org_id, slot) DO UPDATE"
 						  " SET tokens = c.tokens OPERATOR(pg_catalog.+) excluded.tokens,"
 						  " render_seconds = c.render_seconds OPERATOR(pg_catalog.+) excluded.render_seconds,"
-						  " storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) excluded.storage_bytes",
-						  5, types), args, SPI_OK_INSERT);
+						  " storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) excluded.storage_bytes"
+						  " RETURNING c.tokens, c.render_seconds, c.ctid",
+						  5, types), args, SPI_OK_INSERT_RETURNING);
 	quota_unpin_search_path(pinned);
+	/* the slot's cap, as in the in-place update (counter_update.c) */
+	if (SPI_processed == 1 && SPI_gettypeid(SPI_tuptable->tupdesc, 1) == INT8OID &&
+		SPI_gettypeid(SPI_tuptable->tupdesc, 2) == INT8OID)
+	{
+		bool		isnull;
+		Datum		d;
+
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!isnull && DatumGetInt64(d) > QUOTA_SLOT_CAP)
+			quota_slot_cap_error("tokens", &u->org);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull && DatumGetInt64(d) > QUOTA_SLOT_CAP)
+			quota_slot_cap_error("render_seconds", &u->org);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+		if (!isnull)
+			slot_hint_set(&u->org, (ItemPointer) DatumGetPointer(d));
+	}
+	else
+		elog(ERROR, "the upsert of a counter slot returned no row of two bigints");
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*

@@ -129,7 +129,7 @@ counters_checks(Relation rel)
  * through the executor: constraints, every index, row triggers.
  */
 static void
-slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
+slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot, ItemPointer newtid)
 {
 	EState	   *estate = CreateExecutorState();
 	RangeTblEntry *rte = makeNode(RangeTblEntry);
@@ -177,6 +177,8 @@ slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
 		if (newslot->tts_isnull[att - 1] ||
 			pg_add_s64_overflow(DatumGetInt64(newslot->tts_values[att - 1]), u->amount[r], &v))
 			quota_overflow_error(quota_res_names[r], &u->org);
+		if (r != R_STORAGE && v > QUOTA_SLOT_CAP)
+			quota_slot_cap_error(quota_res_names[r], &u->org);
 		newslot->tts_values[att - 1] = Int64GetDatum(v);
 	}
 	ExecStoreVirtualTuple(newslot);
@@ -211,6 +213,9 @@ slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
 	}
 #endif
 
+	/* where the new version is: the trigger's next statement starts there */
+	if (newtid != NULL)
+		*newtid = newslot->tts_tid;
 	AfterTriggerEndQuery(estate);
 	EvalPlanQualEnd(&epq);
 	ExecCloseIndices(rri);
@@ -229,19 +234,31 @@ slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot)
  * statement's snapshot.
  */
 SlotOutcome
-account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid, LockWaitPolicy wait)
+account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid, LockWaitPolicy wait,
+					  ItemPointer newtid)
 {
 	TupleTableSlot *ts = table_slot_create(rel, NULL);
 	TM_FailureData tmfd;
 	TM_Result	res;
 	SlotOutcome outcome;
+	bool		isnull;
 
 	res = table_tuple_lock(rel, tid, GetActiveSnapshot(), ts,
 						   GetCurrentCommandId(true), LockTupleNoKeyExclusive,
 						   wait, TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
 	if (res == TM_Ok)
 	{
-		slot_update(u, rel, ts);
+		/* the row of a hint may be another org's now (a line pointer reused) */
+		Datum		org = slot_getattr(ts, quota_cat.key_att[SCAN_COUNTERS][0], &isnull);
+
+		if (isnull || memcmp(DatumGetUUIDP(org)->data, u->org.data, UUID_LEN) != 0)
+			res = TM_Invisible;
+		else if (DatumGetInt16(slot_getattr(ts, quota_cat.cnt_slot, &isnull)) < 0 || isnull)
+			res = TM_Invisible;
+	}
+	if (res == TM_Ok)
+	{
+		slot_update(u, rel, ts, newtid);
 		outcome = SLOT_DONE;
 	}
 	else if (res == TM_WouldBlock)

@@ -137,6 +137,17 @@ typedef struct QuotaFacts
 #define QR_PRICES	1			/* read the prices even without overage */
 #define QR_ANY_ORG	2			/* soft-deleted orgs too (the trigger) */
 #define QR_SLOT_ROWS 4			/* note where the slot rows are (f->rows) */
+#define QR_LIMITS_ONLY 8		/* the quota row only, not the counter slots */
+
+/*
+ * What one counter slot row holds between rollups, at most: 2^51 tokens,
+ * and 2^51 render seconds.  With at most 1025 slot rows per org (the slot
+ * column's CHECK), an org whose rolled-up usage is at most 2^62 cannot
+ * overflow bigint in its slots, so the accounting trigger adds to the slot
+ * it wrote last without adding up the others (accounting.c).
+ */
+#define QUOTA_SLOT_CAP (INT64CONST(1) << 51)
+#define QUOTA_FAST_USED_MAX (INT64CONST(1) << 62)
 
 /*
  * The role and search_path fenta's own SQL runs under: the owner of the
@@ -202,7 +213,8 @@ typedef enum SlotOutcome
 extern void quota_counter_update_init(void);
 extern void counters_writable(Relation rel);
 extern SlotOutcome account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid,
-										 LockWaitPolicy wait);
+										 LockWaitPolicy wait, ItemPointer newtid);
+extern void quota_slot_cap_error(const char *what, pg_uuid_t *org);
 
 /* quota_scan.c */
 extern void quota_scan_init(void);

@@ -175,6 +175,7 @@ quota_catalog(void)
 	c.key_att[SCAN_MEMBERS][1] = quota_attnum(c.members, "user_id");
 	c.key_att[SCAN_PROFILES][0] = quota_attnum(c.profiles, "id");
 	c.key_att[SCAN_LIMITS][0] = quota_attnum(c.limits, "org_id");
+	c.key_att[SCAN_COUNTERS][0] = quota_attnum(c.counters, "org_id");
 	c.cnt_slot = quota_attnum(c.counters, "slot");
 	c.cnt_value[R_TOKENS] = quota_attnum(c.counters, "tokens");
 	c.cnt_value[R_RENDER] = quota_attnum(c.counters, "render_seconds");
@@ -256,6 +257,7 @@ quota_check_columns(Relation rel)
 	}
 	else if (relid == quota_cat.counters)
 	{
+		quota_check_type(rel, quota_cat.key_att[SCAN_COUNTERS][0], UUIDOID);
 		quota_check_type(rel, quota_cat.cnt_slot, INT2OID);
 		quota_check_type(rel, quota_cat.cnt_value[R_TOKENS], INT8OID);
 		quota_check_type(rel, quota_cat.cnt_value[R_RENDER], INT8OID);
@@ -351,6 +353,17 @@ quota_overflow_error(const char *what, pg_uuid_t *org)
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("usage counter %s out of range", what),
 			 errdetail("Adding the new usage records to the org's counters would exceed the range of bigint."),
+			 errcontext("org %s", DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(org))))));
+}
+
+/* A counter slot row would hold more than QUOTA_SLOT_CAP (quota.h) */
+void
+quota_slot_cap_error(const char *what, pg_uuid_t *org)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("usage counter %s out of range", what),
+			 errdetail("A counter slot holds at most 2251799813685248 until the next rollup (fenta.rollup_quota_counters())."),
 			 errcontext("org %s", DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(org))))));
 }
 

@@ -179,7 +179,7 @@ quota_read(QuotaFacts *f, int flags)
 		}
 	}
 	quota_lookup_done(SCAN_LIMITS);
-	if (!f->found)
+	if (!f->found || (flags & QR_LIMITS_ONLY))
 		return;
 
 	/* the slots not yet rolled up */

@@ -15,6 +15,24 @@ COMMENT ON FUNCTION fenta.quota_overflow(text, uuid) IS
 'Migrations flavour: raises the quota engine''s 22003 for a counter out of range (src/quota_catalog.c quota_overflow_error; the org is not named in a context line).';
 REVOKE ALL ON FUNCTION fenta.quota_overflow(text, uuid) FROM PUBLIC, anon, authenticated, service_role;
 
+CREATE FUNCTION fenta.quota_slot_cap(tokens bigint, render_seconds bigint, org uuid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = ''
+AS $$
+BEGIN
+	IF tokens OPERATOR(pg_catalog.>) 2251799813685248 OR render_seconds OPERATOR(pg_catalog.>) 2251799813685248 THEN
+		RAISE EXCEPTION 'usage counter % out of range',
+			CASE WHEN tokens OPERATOR(pg_catalog.>) 2251799813685248 THEN 'tokens' ELSE 'render_seconds' END
+			USING ERRCODE = 'numeric_value_out_of_range',
+				DETAIL = 'A counter slot holds at most 2251799813685248 until the next rollup (fenta.rollup_quota_counters()).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION fenta.quota_slot_cap(bigint, bigint, uuid) IS
+'Migrations flavour: raises the quota engine''s 22003 when a counter slot row would hold more than 2^51 tokens or render seconds (src/quota_catalog.c quota_slot_cap_error; the org is not named in a context line).';
+REVOKE ALL ON FUNCTION fenta.quota_slot_cap(bigint, bigint, uuid) FROM PUBLIC, anon, authenticated, service_role;
+
 CREATE FUNCTION fenta.quota_missing_row(org uuid)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -60,6 +78,8 @@ DECLARE
 	own smallint;
 	target smallint;
 	n bigint;
+	t_new bigint;
+	r_new bigint;
 BEGIN
 	IF TG_WHEN OPERATOR(pg_catalog.<>) 'AFTER' OR TG_LEVEL OPERATOR(pg_catalog.<>) 'STATEMENT'
 		OR TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
@@ -157,9 +177,14 @@ BEGIN
 						SELECT k.slot FROM fenta.quota_counters k
 						WHERE k.org_id OPERATOR(pg_catalog.=) u.org_id
 						ORDER BY k.slot OPERATOR(pg_catalog.<>) own, k.slot
-						LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED);
+						LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED)
+				RETURNING c.tokens, c.render_seconds INTO t_new, r_new;
 				GET DIAGNOSTICS n = ROW_COUNT;
-				CONTINUE WHEN n OPERATOR(pg_catalog.>) 0;
+				IF n OPERATOR(pg_catalog.>) 0 THEN
+					-- a slot row holds at most 2^51 (src/quota.h QUOTA_SLOT_CAP)
+					PERFORM fenta.quota_slot_cap(t_new, r_new, u.org_id);
+					CONTINUE;
+				END IF;
 				-- a slot number without a row: the own one if free, else the
 				-- lowest; every slot held: wait for the own one
 				SELECT g.s INTO target
@@ -174,7 +199,9 @@ BEGIN
 			ON CONFLICT (org_id, slot) DO UPDATE
 			SET tokens = c.tokens OPERATOR(pg_catalog.+) excluded.tokens,
 				render_seconds = c.render_seconds OPERATOR(pg_catalog.+) excluded.render_seconds,
-				storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) excluded.storage_bytes;
+				storage_bytes = c.storage_bytes OPERATOR(pg_catalog.+) excluded.storage_bytes
+			RETURNING c.tokens, c.render_seconds INTO t_new, r_new;
+			PERFORM fenta.quota_slot_cap(t_new, r_new, u.org_id);
 		END IF;
 	END LOOP;
 	RETURN NULL;
