@@ -125,19 +125,16 @@ counters_checks(Relation rel)
 }
 
 /*
- * Add the usage to a locked slot row (oldslot holds its newest version)
- * through the executor: constraints, every index, row triggers.
+ * An executor state for writing one relation (locked RowExclusiveLock by
+ * the caller) row by row, as logical replication sets one up to apply a
+ * change: its range table, its result relation (*rri), the current command
+ * and the active snapshot.  The daily capture (daily.c) uses it too.
  */
-static void
-slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot, ItemPointer newtid)
+EState *
+quota_simple_estate(Relation rel, ResultRelInfo **rri)
 {
 	EState	   *estate = CreateExecutorState();
 	RangeTblEntry *rte = makeNode(RangeTblEntry);
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	EPQState	epq;
-	TupleTableSlot *newslot;
-	int			natts = RelationGetDescr(rel)->natts;
-	int			r;
 
 	rte->rtekind = RTE_RELATION;
 	rte->relid = RelationGetRelid(rel);
@@ -148,10 +145,28 @@ slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot, ItemPointer newt
 #else
 	ExecInitRangeTable(estate, list_make1(rte));
 #endif
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	rri->ri_ConstraintExprs = counters_checks(rel);
+	*rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(*rri, rel, 1, NULL, 0);
 	estate->es_output_cid = GetCurrentCommandId(true);
 	estate->es_snapshot = GetActiveSnapshot();
+	return estate;
+}
+
+/*
+ * Add the usage to a locked slot row (oldslot holds its newest version)
+ * through the executor: constraints, every index, row triggers.
+ */
+static void
+slot_update(OrgUsage *u, Relation rel, TupleTableSlot *oldslot, ItemPointer newtid)
+{
+	ResultRelInfo *rri;
+	EState	   *estate = quota_simple_estate(rel, &rri);
+	EPQState	epq;
+	TupleTableSlot *newslot;
+	int			natts = RelationGetDescr(rel)->natts;
+	int			r;
+
+	rri->ri_ConstraintExprs = counters_checks(rel);
 #if PG_VERSION_NUM >= 160000
 	ExecOpenIndices(rri, false);
 #endif

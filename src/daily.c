@@ -188,7 +188,6 @@ pending_insert(DailyUsage *groups, int ngroups, Oid *types)
 	int			save_sec;
 	Relation	rel;
 	EState	   *estate;
-	RangeTblEntry *rte;
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
 	int			i;
@@ -212,21 +211,7 @@ pending_insert(DailyUsage *groups, int ngroups, Oid *types)
 	SetUserIdAndSecContext(quota_cat.owner,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
 
-	estate = CreateExecutorState();
-	rte = makeNode(RangeTblEntry);
-	rte->rtekind = RTE_RELATION;
-	rte->relid = RelationGetRelid(rel);
-	rte->relkind = rel->rd_rel->relkind;
-	rte->rellockmode = RowExclusiveLock;
-#if PG_VERSION_NUM >= 160000
-	ExecInitRangeTable(estate, list_make1(rte), NIL);
-#else
-	ExecInitRangeTable(estate, list_make1(rte));
-#endif
-	rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	estate->es_output_cid = GetCurrentCommandId(true);
-	estate->es_snapshot = GetActiveSnapshot();
+	estate = quota_simple_estate(rel, &rri);
 	ExecOpenIndices(rri, false);
 	AfterTriggerBeginQuery();
 	slot = table_slot_create(rel, &estate->es_tupleTable);

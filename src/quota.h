@@ -211,6 +211,7 @@ typedef enum SlotOutcome
 	SLOT_GONE					/* deleted (rolled up) since the snapshot */
 } SlotOutcome;
 extern void quota_counter_update_init(void);
+extern EState *quota_simple_estate(Relation rel, ResultRelInfo **rri);
 extern void counters_writable(Relation rel);
 extern SlotOutcome account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid,
 										 LockWaitPolicy wait, ItemPointer newtid);

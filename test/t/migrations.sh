@@ -23,7 +23,7 @@ export LC_ALL=C.UTF-8
 cd "$(dirname "$0")/../.."
 . test/t/lib.sh
 port=${MIGRATIONS_PORT:-55463}
-N=${MIGRATIONS_ROUNDS:-20000}
+N=${MIGRATIONS_ROUNDS:-100000}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
