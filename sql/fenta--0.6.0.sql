@@ -5806,6 +5806,10 @@ END
 $$;
 REVOKE ALL ON FUNCTION public.decline_invitation(text) FROM PUBLIC, anon;
 GRANT EXECUTE ON FUNCTION public.decline_invitation(text) TO authenticated, service_role;
+
+-- the api_keys guard's comment names the function that makes keys
+COMMENT ON FUNCTION fenta.api_keys_guard() IS
+'BEFORE INSERT OR UPDATE trigger of api_keys: API roles never insert keys (public.create_api_key does, through its body fenta.create_api_key, as the extension owner); revoked_at, once set, never changes again, for every role (revocation is one-way); an API role''s revocation takes the current time.';
 -- pg_dump dumps the rows of an extension's tables only when they are marked
 -- here.  Every table fenta creates is marked.  The partitioned parent
 -- usage_records holds no rows itself (marking it dumps nothing): its default
