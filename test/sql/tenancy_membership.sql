@@ -299,10 +299,11 @@ FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE n.nspname IN ('fenta', 'public') AND has_function_privilege('anon', p.oid, 'EXECUTE')
 ORDER BY p.oid::regprocedure::text;
 -- and authenticated executes no SECURITY DEFINER function of fenta's that is
--- not meant for it
+-- not meant for it, and none in public (exposed by PostgREST; 0.5.0: the
+-- four member RPCs, now SECURITY INVOKER wrappers of their bodies in fenta)
 SELECT p.oid::regprocedure AS authenticated_executes_definer
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE n.nspname = 'fenta' AND p.prosecdef AND has_function_privilege('authenticated', p.oid, 'EXECUTE')
+WHERE n.nspname IN ('fenta', 'public') AND p.prosecdef AND has_function_privilege('authenticated', p.oid, 'EXECUTE')
 ORDER BY p.oid::regprocedure::text;
 
 \c :regress_db

@@ -1,0 +1,1 @@
+../../src/79_member_rpc_wrappers.sql
