@@ -231,10 +231,30 @@ account_slot_fast(OrgUsage *u)
 	rel = table_open(quota_cat.counters, RowExclusiveLock);
 	quota_catalog();
 	counters_writable(rel);
+	done = false;
 	/* the table may have been truncated by a vacuum since */
-	done = hint->generation == quota_cat.generation &&
-		ItemPointerGetBlockNumber(&hint->tid) < RelationGetNumberOfBlocks(rel) &&
-		account_slot_in_place(u, rel, &hint->tid, LockWaitSkip, &newtid) == SLOT_DONE;
+	if (hint->generation == quota_cat.generation &&
+		ItemPointerGetBlockNumber(&hint->tid) < RelationGetNumberOfBlocks(rel))
+	{
+		TupleTableSlot *seen = table_slot_create(rel, NULL);
+		ItemPointerData tid = hint->tid;
+		bool		isnull;
+
+		/*
+		 * What is at the hinted place, if anything: a fetch checks the line
+		 * pointer (pruning may have freed it, even reused it) before a lock
+		 * relies on it, and its pin keeps the page from being pruned until
+		 * the lock is taken.
+		 */
+		if (table_tuple_fetch_row_version(rel, &tid, SnapshotAny, seen))
+		{
+			Datum		org = slot_getattr(seen, quota_cat.key_att[SCAN_COUNTERS][0], &isnull);
+
+			if (!isnull && memcmp(DatumGetUUIDP(org)->data, u->org.data, UUID_LEN) == 0)
+				done = account_slot_in_place(u, rel, &tid, LockWaitSkip, &newtid) == SLOT_DONE;
+		}
+		ExecDropSingleTupleTableSlot(seen);
+	}
 	table_close(rel, NoLock);
 	if (done)
 		hint->tid = newtid;

@@ -87,6 +87,18 @@ SELECT pg_temp.use(:a, 7) AS a_again;
 SELECT pg_temp.exact(:a) AS a, pg_temp.exact(:b) AS b;
 SELECT org_id = :a AS a_row, tokens FROM fenta.quota_counters WHERE org_id IN (:a, :b) ORDER BY 1;
 
+-- 3b. the hinted version pruned away (no VACUUM, no catalog change): ten
+-- statements make a chain of versions, a rollup deletes the newest, and a
+-- reader prunes the page, which frees the line pointers of the chain's
+-- heap-only versions, the hinted one among them; the next statement must
+-- not lock what is (or is not) there now
+SELECT count(*) FILTER (WHERE pg_temp.use(:a, 2) = 'ok') AS ten_statements FROM generate_series(1, 10);
+SELECT fenta.rollup_quota_counters() >= 1 AS rolled_up;
+SELECT public.check_quota(:a, 1, 0, 0) AS check_quota_prunes;
+SELECT pg_temp.use(:a, 3) AS after_the_prune;
+SELECT pg_temp.use(:b, 4) AS b_after_the_prune;
+SELECT pg_temp.exact(:a) AS a, pg_temp.exact(:b) AS b;
+
 -- 4. a rewritten table (every row moves)
 SET fenta.allow_drop = on;
 VACUUM FULL fenta.quota_counters;
