@@ -217,6 +217,7 @@ account_slot_fast(OrgUsage *u)
 	ItemPointerData newtid;
 	bool		done;
 
+	ItemPointerSetInvalid(&newtid);
 	if (u->amount[R_STORAGE] != 0 || hint->generation != quota_cat.generation ||
 		memcmp(hint->org.data, u->org.data, UUID_LEN) != 0 || !ItemPointerIsValid(&hint->tid))
 		return false;
@@ -288,6 +289,7 @@ account_slot(OrgUsage *u)
 	int			i;
 	ItemPointerData newtid;
 
+	ItemPointerSetInvalid(&newtid);
 	if (account_slot_fast(u))
 		return;
 	if (rows == NULL)

@@ -265,10 +265,9 @@ account_slot_in_place(OrgUsage *u, Relation rel, ItemPointer tid, LockWaitPolicy
 	{
 		/* the row of a hint may be another org's now (a line pointer reused) */
 		Datum		org = slot_getattr(ts, quota_cat.key_att[SCAN_COUNTERS][0], &isnull);
+		bool		ours = !isnull && memcmp(DatumGetUUIDP(org)->data, u->org.data, UUID_LEN) == 0;
 
-		if (isnull || memcmp(DatumGetUUIDP(org)->data, u->org.data, UUID_LEN) != 0)
-			res = TM_Invisible;
-		else if (DatumGetInt16(slot_getattr(ts, quota_cat.cnt_slot, &isnull)) < 0 || isnull)
+		if (!ours || DatumGetInt16(slot_getattr(ts, quota_cat.cnt_slot, &isnull)) < 0 || isnull)
 			res = TM_Invisible;
 	}
 	if (res == TM_Ok)
