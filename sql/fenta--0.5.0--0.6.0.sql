@@ -10,6 +10,13 @@ CREATE OR REPLACE FUNCTION fenta.update_quota_usage()
 RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'fenta_update_quota_usage';
+-- The idempotency guard fires for every row (0.6.0): its WHEN clause
+-- (NEW.idempotency_key IS NOT NULL) was compiled again by PostgreSQL for
+-- every INSERT statement, about 1.5% of the CPU of single-row usage inserts;
+-- the C function now returns a row without a key at once.
+DROP TRIGGER usage_records_idempotency ON public.usage_records;
+CREATE TRIGGER usage_records_idempotency BEFORE INSERT ON public.usage_records
+	FOR EACH ROW EXECUTE FUNCTION fenta.usage_idempotency_guard();
 -- The partition maintenance's C functions, as sql/src/55_partitions.sql and
 -- 56_maintenance.sql declare them: for the extension this update changes
 -- nothing; the migrations flavour (00009_fenta_0.6.0.sql) gets their

@@ -17,6 +17,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "utils/inval.h"
 #include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(fenta_usage_idempotency_guard);
@@ -25,8 +26,30 @@ static SPIPlanPtr plan_idem_insert = NULL;
 static SPIPlanPtr plan_idem_lookup = NULL;
 static SPIPlanPtr plan_usage_exists = NULL;
 
-/* the last relation the guard found to be usage_records or a partition */
+/*
+ * The last relation the guard found to be usage_records or a partition, and
+ * where its columns are: checked once per relation and again after its
+ * relcache entry is invalidated (ALTER TABLE).  Since 0.6.0 the trigger
+ * fires for every row (no WHEN clause, which PostgreSQL compiled again for
+ * every statement), so a row without a key must cost next to nothing.
+ */
 static Oid	guard_relid_ok = InvalidOid;
+static int	guard_key_att;
+static int	guard_org_att;
+static int	guard_id_att;
+
+static void
+guard_relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == guard_relid_ok)
+		guard_relid_ok = InvalidOid;
+}
+
+void
+fenta_idempotency_init(void)
+{
+	CacheRegisterRelcacheCallback(guard_relcache_callback, (Datum) 0);
+}
 
 /*
  * usage_idempotency_guard(): BEFORE INSERT row trigger for rows with an
@@ -60,22 +83,23 @@ fenta_usage_idempotency_guard(PG_FUNCTION_ARGS)
 				 errmsg("fenta.usage_idempotency_guard() must be a BEFORE INSERT ... FOR EACH ROW trigger")));
 	tuple = trigdata->tg_trigtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
-	/* a partition may order its columns differently: look them up by name */
-	key_att = SPI_fnumber(desc, "idempotency_key");
-	org_att = SPI_fnumber(desc, "org_id");
-	id_att = SPI_fnumber(desc, "id");
-	if (key_att <= 0 || org_att <= 0 || id_att <= 0 ||
-		SPI_gettypeid(desc, key_att) != TEXTOID ||
-		SPI_gettypeid(desc, org_att) != UUIDOID ||
-		SPI_gettypeid(desc, id_att) != UUIDOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("fenta.usage_idempotency_guard() must be a trigger on public.usage_records")));
 	/* usage_records itself or one of its partitions (checked once per relation) */
 	if (RelationGetRelid(trigdata->tg_relation) != guard_relid_ok)
 	{
 		Oid			relid = RelationGetRelid(trigdata->tg_relation);
 
+		guard_relid_ok = InvalidOid;
+		/* a partition may order its columns differently: look them up by name */
+		key_att = SPI_fnumber(desc, "idempotency_key");
+		org_att = SPI_fnumber(desc, "org_id");
+		id_att = SPI_fnumber(desc, "id");
+		if (key_att <= 0 || org_att <= 0 || id_att <= 0 ||
+			SPI_gettypeid(desc, key_att) != TEXTOID ||
+			SPI_gettypeid(desc, org_att) != UUIDOID ||
+			SPI_gettypeid(desc, id_att) != UUIDOID)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("fenta.usage_idempotency_guard() must be a trigger on public.usage_records")));
 		quota_catalog();
 		if (relid != quota_cat.usage &&
 			!(trigdata->tg_relation->rd_rel->relispartition &&
@@ -83,8 +107,17 @@ fenta_usage_idempotency_guard(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 					 errmsg("fenta.usage_idempotency_guard() must be a trigger on public.usage_records")));
+		guard_key_att = key_att;
+		guard_org_att = org_att;
+		guard_id_att = id_att;
 		guard_relid_ok = relid;
 	}
+	key_att = guard_key_att;
+	org_att = guard_org_att;
+	id_att = guard_id_att;
+	/* most rows carry no key */
+	if (heap_attisnull(tuple, key_att, desc))
+		return PointerGetDatum(tuple);
 	args[0] = heap_getattr(tuple, org_att, desc, &isnull[0]);
 	args[1] = heap_getattr(tuple, key_att, desc, &isnull[1]);
 	args[2] = heap_getattr(tuple, id_att, desc, &isnull[2]);

@@ -118,6 +118,7 @@ fenta_quota_init(void)
 	quota_scan_init();
 	fenta_accounting_init();
 	fenta_daily_init();
+	fenta_idempotency_init();
 }
 
 /*

@@ -202,6 +202,7 @@ typedef struct OrgUsage
 /* accounting.c */
 extern void fenta_accounting_init(void);
 extern void fenta_daily_init(void);
+extern void fenta_idempotency_init(void);
 
 /* counter_update.c */
 typedef enum SlotOutcome

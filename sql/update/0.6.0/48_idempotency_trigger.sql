@@ -1,0 +1,1 @@
+../../src/48_idempotency_trigger.sql
