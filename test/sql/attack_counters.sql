@@ -80,6 +80,20 @@ SELECT pg_temp.use(9) AS insert_numeric;
 ROLLBACK;
 SELECT public.check_quota(:a, 1, 0, 0) AS check_quota_after;
 
+-- 4b. the idempotency guard reads its columns as it found them once per
+-- relation (0.6.0): after ALTER TABLE it looks again
+SELECT pg_temp.try(format('INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, idempotency_key)
+	VALUES (%L, %L, 1, %L)', :a, 'llm_tokens', 'key-before-alter')) AS key_before_alter;
+BEGIN;
+SET LOCAL fenta.allow_drop = on;
+ALTER TABLE public.usage_records ALTER COLUMN idempotency_key TYPE varchar(300);
+SELECT pg_temp.try(format('INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, idempotency_key)
+	VALUES (%L, %L, 1, %L)', :a, 'llm_tokens', 'key-after-alter')) AS key_after_alter;
+ROLLBACK;
+SELECT pg_temp.try(format('INSERT INTO public.usage_records (org_id, resource_type, llm_tokens_prompt, idempotency_key)
+	VALUES (%L, %L, 1, %L)', :a, 'llm_tokens', 'key-before-alter')) AS retried_after_rollback;
+SELECT count(*) AS rows_of_the_key FROM public.usage_records WHERE idempotency_key = 'key-before-alter';
+
 -- 5. check_quota, then DDL on its tables in the same transaction
 BEGIN;
 SELECT public.check_quota(:a, 1, 0, 0) AS checked;
