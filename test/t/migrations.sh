@@ -185,16 +185,17 @@ grep -q 'usage counter storage_bytes out of range' "$dir/ext.usage" \
 diff "$dir/ext.usage" "$dir/sqleditor.usage" || fail "the usage path of the twins differs from the C triggers'"
 echo "ok 5 - usage path: counters, packs, idempotency keys and daily usage equal the C triggers' ($(grep -c ' ERROR: ' "$dir/ext.usage") errors)"
 
-# 6. the interim maintenance of doc/hosted.md (until the partition
-# maintenance has its twins) runs as postgres and is accepted by pg_cron
+# 6. the quota engine's periodic functions, one by one, run as postgres and
+# pg_cron accepts them (CALL fenta.run_maintenance(), which runs them with
+# the partition maintenance, is proven by test/t/migrations_partitions.sh)
 interim='SELECT fenta.rollup_quota_counters(); SELECT fenta.apply_quota_resets(); SELECT fenta.refresh_daily_usage(false); SELECT fenta.prune_usage_idempotency();'
-PGUSER=postgres q -d sqleditor -c "$interim" >/dev/null || fail "the interim maintenance fails as postgres"
+PGUSER=postgres q -d sqleditor -c "$interim" >/dev/null || fail "the periodic functions fail as postgres"
 if [ "$(q -d sqleditor -c "SELECT count(*) FROM pg_extension WHERE extname = 'pg_cron'")" = 1 ]; then
 	PGUSER=postgres q -d sqleditor -c "SELECT cron.schedule('fenta-maintenance', '*/5 * * * *', \$\$$interim\$\$)" >/dev/null \
 		|| fail "cron.schedule as postgres"
 fi
 [ "$(q -d sqleditor -c "SELECT count(*) FROM fenta.usage_daily_pending")" = 0 ] || fail "refresh_daily_usage left pending rows"
-echo "ok 6 - the interim maintenance runs as postgres (and is scheduled with pg_cron when present)"
+echo "ok 6 - the quota engine's periodic functions run as postgres (and are scheduled with pg_cron when present)"
 
 # 7. the update mechanism, on a copy of the sources where fenta.control names
 # a later version with update sources: the eight files stay as they are, one
